@@ -258,19 +258,28 @@ fn last_ident(ty: &Type) -> Option<String> {
 
 /// Whether a return type names `ident` anywhere in its generic arguments.
 fn mentions(ret: &ReturnType, ident: &str) -> bool {
+    fn walk_path(path: &syn::Path, ident: &str) -> bool {
+        path.segments.iter().any(|s| {
+            s.ident == ident
+                || match &s.arguments {
+                    syn::PathArguments::AngleBracketed(a) => a.args.iter().any(|g| match g {
+                        syn::GenericArgument::Type(t) => walk(t, ident),
+                        // `impl Future<Output = …>`, what `send` returns.
+                        syn::GenericArgument::AssocType(a) => walk(&a.ty, ident),
+                        _ => false,
+                    }),
+                    _ => false,
+                }
+        })
+    }
     fn walk(ty: &Type, ident: &str) -> bool {
         match ty {
-            Type::Path(p) => p.path.segments.iter().any(|s| {
-                s.ident == ident
-                    || match &s.arguments {
-                        syn::PathArguments::AngleBracketed(a) => a.args.iter().any(|g| match g {
-                            syn::GenericArgument::Type(t) => walk(t, ident),
-                            _ => false,
-                        }),
-                        _ => false,
-                    }
-            }),
+            Type::Path(p) => walk_path(&p.path, ident),
             Type::Reference(r) => walk(&r.elem, ident),
+            Type::ImplTrait(it) => it.bounds.iter().any(|b| match b {
+                syn::TypeParamBound::Trait(t) => walk_path(&t.path, ident),
+                _ => false,
+            }),
             _ => false,
         }
     }

@@ -275,7 +275,11 @@ pub fn operation(template: &ItemImpl, method: &ImplItemFn) -> Result<Vec<Item>, 
     let struct_doc = format!(
         "Request builder for [`Client::{op}`]: set optional parameters, then [`send`]({builder}::send)."
     );
-    let send_doc = format!("Sends the request (`{op}`) and decodes the response.");
+    let send_doc = format!(
+        "Sends the request (`{op}`) and decodes the response.\n\n\
+         The request is made here and sent when the returned future is first polled; the \
+         future borrows the client and is `Send`."
+    );
 
     // The constructor keeps every attribute of the method but its doc (`#[deprecated]` among them).
     let kept_attrs: Vec<&syn::Attribute> = method
@@ -302,7 +306,8 @@ pub fn operation(template: &ItemImpl, method: &ImplItemFn) -> Result<Vec<Item>, 
             "`{op}`: body no longer parses after renaming `self`: {e}"
         ))
     })?;
-    let stmts = &body.stmts;
+    let (stmts, send) = split_send(op, &body.stmts)?;
+    let ok = result_ok(op, output)?;
     let names = params.iter().map(|p| &p.name);
 
     let strukt: Item = parse_quote! {
@@ -319,14 +324,123 @@ pub fn operation(template: &ItemImpl, method: &ImplItemFn) -> Result<Vec<Item>, 
         impl<'a> #builder<'a> {
             #(#setters)*
             #[doc = #send_doc]
-            pub async fn send(self) #output {
+            #[inline]
+            pub fn send(
+                self,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<#ok, crate::Error>> + 'a {
+                let client = self.client;
+                #send
+            }
+            /// The request `send` sends, or why it could not be made.
+            #[inline]
+            fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
                 let Self { client, #(#names),* } = self;
                 #(#restore)*
                 #(#stmts)*
+                ::std::result::Result::Ok(request)
             }
         }
     };
     Ok(vec![Item::Impl(ctor_impl), strukt, imp])
+}
+
+/// Splits an operation's body as the client passes left it (the statements that build the
+/// request, `let info = OperationInfo { operation_id: "…" };`, then
+/// `crate::hooks::send_KIND(client, request, &info, STATUS).await`) into the statements that
+/// build the request and the call that sends it: `crate::hooks::send_KIND(client,
+/// self.request(), "…", STATUS)`, whose future `send` returns as it is.
+fn split_send<'b>(
+    op: &Ident,
+    stmts: &'b [syn::Stmt],
+) -> Result<(&'b [syn::Stmt], syn::Expr), Error> {
+    let shape = |what: &str| err(format!("`{op}`: {what}; the client passes changed shape"));
+    let [build @ .., info, last] = stmts else {
+        return Err(shape("fewer than two statements"));
+    };
+    let syn::Stmt::Expr(syn::Expr::Await(awaited), None) = last else {
+        return Err(shape("the last statement is not an awaited call"));
+    };
+    let syn::Expr::Call(call) = &*awaited.base else {
+        return Err(shape("the last statement is not an awaited call"));
+    };
+    let syn::Expr::Path(func) = &*call.func else {
+        return Err(shape("the awaited call is not a path"));
+    };
+    let segments: Vec<String> = func
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let kind = match segments.as_slice() {
+        [krate, hooks, kind]
+            if krate == "crate"
+                && hooks == "hooks"
+                && ["send_json", "send_undocumented", "send_stream"].contains(&kind.as_str()) =>
+        {
+            Ident::new(kind, Span::call_site())
+        }
+        _ => return Err(shape("the awaited call is not `crate::hooks::send_*`")),
+    };
+    let args: Vec<&syn::Expr> = call.args.iter().collect();
+    let [_, _, _, status] = args.as_slice() else {
+        return Err(shape("`crate::hooks::send_*` does not take four arguments"));
+    };
+    let want = quote!(client, request, &info).to_string();
+    let got: Vec<String> = args[..3]
+        .iter()
+        .map(|a| a.to_token_stream().to_string())
+        .collect();
+    if got.join(" , ") != want {
+        return Err(shape(
+            "`crate::hooks::send_*` is not called with `client, request, &info`",
+        ));
+    }
+    let id = op.to_string();
+    let info_names_op = match info {
+        syn::Stmt::Local(syn::Local {
+            pat: Pat::Ident(name),
+            init: Some(init),
+            ..
+        }) if name.ident == "info" => match &*init.expr {
+            syn::Expr::Struct(st) if st.path.is_ident("OperationInfo") && st.fields.len() == 1 => {
+                let field = &st.fields[0];
+                matches!(&field.member, syn::Member::Named(m) if m == "operation_id")
+                    && matches!(&field.expr, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(l), .. }) if l.value() == id)
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    if !info_names_op {
+        return Err(shape(
+            "the statement before the call is not `let info = OperationInfo { operation_id }` \
+             naming the operation",
+        ));
+    }
+    let send = parse_quote!(
+        crate::hooks::#kind(client, self.request(), #id, #status)
+    );
+    Ok((build, send))
+}
+
+/// `T` of a method's `-> Result<T, crate::Error>`.
+fn result_ok(op: &Ident, output: &syn::ReturnType) -> Result<Type, Error> {
+    let shape = || err(format!("`{op}` does not return `Result<T, crate::Error>`"));
+    let syn::ReturnType::Type(_, ty) = output else {
+        return Err(shape());
+    };
+    let Type::Path(tp) = ty.as_ref() else {
+        return Err(shape());
+    };
+    let last = tp.path.segments.last().ok_or_else(shape)?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return Err(shape());
+    };
+    match (last.ident == "Result", args.args.first(), args.args.len()) {
+        (true, Some(syn::GenericArgument::Type(ok)), 2) => Ok(ok.clone()),
+        _ => Err(shape()),
+    }
 }
 
 #[cfg(test)]
@@ -345,7 +459,9 @@ mod tests {
             #[doc = "Get one\n\nArguments:\n- `uid`: The uid.\n- `fields`: Fields to return,\nsplit by commas."]
             pub async fn thing_get<'a>(&'a self, uid: i64, fields: Option<&'a str>, interval: Option<&'a crate::types::Interval>) -> Result<(), crate::Error> {
                 let url = format!("{}/v1/things/{}", self.baseurl, uid);
-                Self::call(self, url, &fields, &interval).await
+                let request = Self::call(self, url, &fields, &interval)?;
+                let info = OperationInfo { operation_id: "thing_get" };
+                crate::hooks::send_json(self, request, &info, 200u16).await
             }
         };
         let items = operation(&client_impl(), &method).expect("builder");
@@ -394,7 +510,38 @@ mod tests {
             "{}",
             text[2]
         );
+        // `send` returns the shared request path's future, with the request `request` built.
+        assert!(
+            text[2].contains(
+                "crate :: hooks :: send_json (client , self . request () , \"thing_get\" , 200u16)"
+            ),
+            "{}",
+            text[2]
+        );
+        assert!(!text[2].contains("async fn"), "{}", text[2]);
+        assert!(
+            text[2].contains("fn request (self) -> :: std :: result :: Result < :: reqwest :: Request , crate :: Error >"),
+            "{}",
+            text[2]
+        );
         assert!(!text[2].contains("self . baseurl"), "{}", text[2]);
+    }
+
+    #[test]
+    fn a_body_of_another_shape_is_an_error_naming_the_operation() {
+        for body in [
+            quote!(Self::call(self).await),
+            quote!(let info = OperationInfo { operation_id: "thing_get" }; other(self, request, &info, 200u16).await),
+            quote!(let info = OperationInfo { operation_id: "other_op" }; crate::hooks::send_json(self, request, &info, 200u16).await),
+            quote!(let x = 1; crate::hooks::send_json(self, request, &info, 200u16).await),
+            quote!(let info = OperationInfo { operation_id: "thing_get" }; crate::hooks::send_json(self, request, &info, 200u16)),
+        ] {
+            let method: ImplItemFn = parse_quote! {
+                pub async fn thing_get<'a>(&'a self) -> Result<(), crate::Error> { #body }
+            };
+            let e = operation(&client_impl(), &method).expect_err("unexpected shape");
+            assert!(e.to_string().contains("`thing_get`"), "{e}");
+        }
     }
 
     #[test]

@@ -54,6 +54,13 @@ pub fn open_enum(def: &EnumDef) -> TokenStream {
         .unwrap_or_else(|| format!("Values of `{}`.", def.name));
     let catch_all_doc =
         "A value this version of the spec does not list, kept exactly as the server sent it.";
+    let indices = 0..values.len();
+    let names: Vec<String> = variants.iter().map(|v| v.to_string()).collect();
+    // Build cost (BENCHMARKS.md §4): a value is looked up in `KNOWN` by one shared function of
+    // the runtime and turned into its variant by its index, instead of three string matches per
+    // enum; and every impl is `#[inline]`, so an enum's code is compiled where it is used, not
+    // for all 139 enums in every build of this crate. Same behaviour and same `Debug` text as
+    // the derives and matches they replace.
     quote! {
         #[doc = #description]
         ///
@@ -61,7 +68,7 @@ pub fn open_enum(def: &EnumDef) -> TokenStream {
         // No `PartialOrd`/`Ord`: a derived order follows variant positions, so every value a later
         // release adds would reorder `Unknown` (cargo-semver-checks reports it), and the API's
         // values have no meaningful order.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, PartialEq, Eq, Hash)]
         pub enum #name {
             #( #[doc = #docs] #variants, )*
             #[doc = #catch_all_doc]
@@ -76,6 +83,7 @@ pub fn open_enum(def: &EnumDef) -> TokenStream {
             pub const KNOWN: &'static [&'static str] = &[ #( #values ),* ];
 
             /// The value as sent on the wire.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self {
                     #( Self::#variants => #values, )*
@@ -84,48 +92,65 @@ pub fn open_enum(def: &EnumDef) -> TokenStream {
             }
 
             /// Whether the value is one the spec documents.
+            #[inline]
             pub fn is_known(&self) -> bool {
                 !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
+            }
+
+            /// The documented value `value` is, if it is one.
+            #[inline]
+            fn documented(value: &str) -> ::std::option::Option<Self> {
+                match crate::lenient::known_index(Self::KNOWN, value)? {
+                    #( #indices => ::std::option::Option::Some(Self::#variants), )*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        impl ::std::fmt::Debug for #name {
+            #[inline]
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #( Self::#variants => f.write_str(#names), )*
+                    Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+                    Self::UnknownScalar(value) => f.debug_tuple("UnknownScalar").field(value).finish(),
+                }
             }
         }
 
         impl ::std::convert::From<&str> for #name {
+            #[inline]
             fn from(value: &str) -> Self {
-                match value {
-                    #( #values => Self::#variants, )*
-                    other => Self::Unknown(other.to_string()),
-                }
+                Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
             }
         }
 
         impl ::std::convert::From<::std::string::String> for #name {
+            #[inline]
             fn from(value: ::std::string::String) -> Self {
-                match value.as_str() {
-                    #( #values => Self::#variants, )*
-                    _ => Self::Unknown(value),
-                }
+                Self::documented(&value).unwrap_or(Self::Unknown(value))
             }
         }
 
         impl ::std::str::FromStr for #name {
             type Err = ::std::convert::Infallible;
+            #[inline]
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 Ok(Self::from(value))
             }
         }
 
         impl ::std::fmt::Display for #name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
         impl crate::lenient::OpenEnum for #name {
+            #[inline]
             fn from_json_scalar(text: ::std::string::String) -> Self {
-                match text.as_str() {
-                    #( #values => Self::#variants, )*
-                    _ => Self::UnknownScalar(text),
-                }
+                Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
             }
         }
 

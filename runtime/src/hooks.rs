@@ -60,37 +60,45 @@ async fn send<C: ApiClient>(
 }
 
 /// A generated operation with a JSON success body: sent, then decoded as
-/// [`crate::decode::operation_response`] does.
+/// [`crate::decode::operation_response`] does. `request` is what the operation's builder made,
+/// or the error that stopped it (then nothing is sent).
+///
+/// A generated `send()` returns this function's future as it is (`impl Future + Send`), so the
+/// crate checks one generic state machine per success kind instead of one per operation
+/// (BENCHMARKS.md §4), and the future of an operation is compiled only where it is awaited.
 pub async fn send_json<C: ApiClient, T: serde::de::DeserializeOwned>(
     client: &C,
-    request: reqwest::Request,
-    info: &OperationInfo,
+    request: Result<reqwest::Request, crate::Error>,
+    operation_id: &'static str,
     success: u16,
 ) -> Result<progenitor_client::ResponseValue<T>, crate::Error> {
-    let response = send(client, request, info, success).await?;
-    crate::decode::operation_response(client, info, response).await
+    let info = OperationInfo { operation_id };
+    let response = send(client, request?, &info, success).await?;
+    crate::decode::operation_response(client, &info, response).await
 }
 
 /// A generated operation whose reference documents no success body: sent, and whatever body
 /// came is kept ([`crate::decode::undocumented_response`]).
 pub async fn send_undocumented<C: ApiClient>(
     client: &C,
-    request: reqwest::Request,
-    info: &OperationInfo,
+    request: Result<reqwest::Request, crate::Error>,
+    operation_id: &'static str,
     success: u16,
 ) -> Result<progenitor_client::ResponseValue<crate::UndocumentedBody>, crate::Error> {
-    let response = send(client, request, info, success).await?;
+    let info = OperationInfo { operation_id };
+    let response = send(client, request?, &info, success).await?;
     crate::decode::undocumented_response(response).await
 }
 
 /// A generated download: sent, and the body handed over as a stream.
 pub async fn send_stream<C: ApiClient>(
     client: &C,
-    request: reqwest::Request,
-    info: &OperationInfo,
+    request: Result<reqwest::Request, crate::Error>,
+    operation_id: &'static str,
     success: u16,
 ) -> Result<progenitor_client::ResponseValue<progenitor_client::ByteStream>, crate::Error> {
-    let response = send(client, request, info, success).await?;
+    let info = OperationInfo { operation_id };
+    let response = send(client, request?, &info, success).await?;
     Ok(progenitor_client::ResponseValue::stream(response))
 }
 

@@ -437,6 +437,13 @@ pub trait OpenEnum: From<String> {
     fn from_json_scalar(text: String) -> Self;
 }
 
+/// The position of `value` in `known` (a generated open enum's `KNOWN`), if it is there: the
+/// one lookup every generated open enum shares (a string match per enum and conversion cost the
+/// crate's build more than it saved in decoding).
+pub fn known_index(known: &[&str], value: &str) -> Option<usize> {
+    known.iter().position(|k| *k == value)
+}
+
 /// An enum value as sent: its text, and whether it came as a JSON string.
 struct EnumText;
 

@@ -62,10 +62,15 @@ pub struct UnfitProperty {
 /// fields as the serde derive would (unset optional fields skipped), then the `extra` entries,
 /// isolated properties under their own names, and none whose name is a field already written
 /// (so a value the caller set is never sent twice).
+///
+/// A write does not return its error: the first one is kept, later writes are skipped, and
+/// [`Writer::end`] returns it. The generated impls are then one call per field with no `?`,
+/// which is a good part less code to check in the generated crate (BENCHMARKS.md §4).
 #[doc(hidden)]
-pub struct Writer<M> {
+pub struct Writer<M: SerializeMap> {
     map: M,
     written: Vec<&'static str>,
+    failed: Option<M::Error>,
 }
 
 impl<M: SerializeMap> Writer<M> {
@@ -77,35 +82,33 @@ impl<M: SerializeMap> Writer<M> {
         Ok(Self {
             map: serializer.serialize_map(None)?,
             written: Vec::new(),
+            failed: None,
         })
     }
 
     /// An optional field: written when set.
-    pub fn opt<T: serde::Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &Option<T>,
-    ) -> Result<(), M::Error> {
+    pub fn opt<T: serde::Serialize>(&mut self, key: &'static str, value: &Option<T>) {
         if let Some(v) = value {
-            self.map.serialize_entry(key, v)?;
-            self.written.push(key);
+            self.req(key, v);
         }
-        Ok(())
     }
 
     /// A required field: always written.
-    pub fn req<T: serde::Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), M::Error> {
-        self.map.serialize_entry(key, value)?;
-        self.written.push(key);
-        Ok(())
+    pub fn req<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if self.failed.is_some() {
+            return;
+        }
+        match self.map.serialize_entry(key, value) {
+            Ok(()) => self.written.push(key),
+            Err(e) => self.failed = Some(e),
+        }
     }
 
-    /// The `extra` entries, then the end of the object.
+    /// The `extra` entries, then the end of the object; or the first error of a field.
     pub fn end(mut self, extra: &Map<String, Value>) -> Result<M::Ok, M::Error> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
         for (key, value) in extra {
             let name = key.strip_prefix(PREFIX).unwrap_or(key);
             if !self.written.contains(&name) {

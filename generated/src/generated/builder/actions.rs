@@ -31,10 +31,24 @@ pub struct ActionList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ActionList<'a> {
-    ///Sends the request (`action_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`action_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ActionListResponse>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ActionListResponse>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "action_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/actions", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -53,10 +67,7 @@ impl<'a> ActionList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "action_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -87,10 +98,24 @@ pub struct ActionListV2<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ActionListV2<'a> {
-    ///Sends the request (`action_list_v2`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`action_list_v2`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::Action>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::Action>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "action_list_v2", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v2/actions", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -109,10 +134,7 @@ impl<'a> ActionListV2<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "action_list_v2",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -146,8 +168,21 @@ pub struct ActionGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ActionGet<'a> {
-    ///Sends the request (`action_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Action>, crate::Error> {
+    /**Sends the request (`action_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Action>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "action_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/actions/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -168,10 +203,7 @@ impl<'a> ActionGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "action_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -206,8 +238,21 @@ pub struct ActionGetV2<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ActionGetV2<'a> {
-    ///Sends the request (`action_get_v2`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Action>, crate::Error> {
+    /**Sends the request (`action_get_v2`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Action>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "action_get_v2", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v2/actions/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -228,10 +273,7 @@ impl<'a> ActionGetV2<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "action_get_v2",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -267,10 +309,24 @@ pub struct ActionBdbList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ActionBdbList<'a> {
-    ///Sends the request (`action_bdb_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`action_bdb_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::StateMachine>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::StateMachine>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "action_bdb_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, bdb_uid } = self;
         let url = format!(
             "{}/v1/actions/bdb/{}", client.baseurl, encode_path(& bdb_uid.to_string()),
@@ -291,9 +347,6 @@ impl<'a> ActionBdbList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "action_bdb_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

@@ -48,10 +48,24 @@ Optional: the parameter is not sent unless set.*/
         self.fields = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::Bdb>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::Bdb>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, extended, fields } = self;
         let url = format!("{}/v1/bdbs", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -72,10 +86,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("fields", &fields))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -166,8 +177,21 @@ Optional: the parameter is not sent unless set.*/
         self.cluster_state_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_create`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    /**Sends the request (`bdb_create`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Bdb>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_create", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, dry_run, cluster_state_id, body } = self;
         let url = format!("{}/v1/bdbs", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
@@ -191,10 +215,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_create",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -259,8 +280,21 @@ Optional: the parameter is not sent unless set.*/
         self.cluster_state_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_create_v2`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    /**Sends the request (`bdb_create_v2`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Bdb>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_create_v2", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, dry_run, cluster_state_id, body } = self;
         let url = format!("{}/v2/bdbs", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
@@ -284,10 +318,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_create_v2",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -340,8 +371,21 @@ Optional: the parameter is not sent unless set.*/
         self.fields = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    /**Sends the request (`bdb_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Bdb>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, extended, fields } = self;
         let url = format!(
             "{}/v1/bdbs/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -364,10 +408,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("fields", &fields))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -454,8 +495,21 @@ Optional: the parameter is not sent unless set.*/
         self.cluster_state_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    /**Sends the request (`bdb_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Bdb>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, dry_run, cluster_state_id, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -481,10 +535,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -514,10 +565,24 @@ pub struct BdbDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbDelete<'a> {
-    ///Sends the request (`bdb_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(client, self.request(), "bdb_delete", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -538,10 +603,7 @@ impl<'a> BdbDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -622,8 +684,21 @@ Optional: the parameter is not sent unless set.*/
         self.dry_run = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_update_with_action`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    /**Sends the request (`bdb_update_with_action`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Bdb>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_update_with_action", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, action, dry_run, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -647,10 +722,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_update_with_action",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -686,10 +758,29 @@ pub struct BdbActionBackupResetStatus<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbActionBackupResetStatus<'a> {
-    ///Sends the request (`bdb_action_backup_reset_status`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_action_backup_reset_status`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_action_backup_reset_status",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/backup_reset_status", client.baseurl, encode_path(&
@@ -711,10 +802,7 @@ impl<'a> BdbActionBackupResetStatus<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_backup_reset_status",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -750,10 +838,29 @@ pub struct BdbActionExportResetStatus<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbActionExportResetStatus<'a> {
-    ///Sends the request (`bdb_action_export_reset_status`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_action_export_reset_status`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_action_export_reset_status",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/export_reset_status", client.baseurl, encode_path(&
@@ -775,10 +882,7 @@ impl<'a> BdbActionExportResetStatus<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_export_reset_status",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -818,10 +922,29 @@ pub struct BdbActionExport<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbActionExport<'a> {
-    ///Sends the request (`bdb_action_export`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_action_export`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_action_export",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/export", client.baseurl, encode_path(& uid
@@ -844,10 +967,7 @@ impl<'a> BdbActionExport<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_export",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -883,10 +1003,29 @@ pub struct BdbActionImportResetStatus<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbActionImportResetStatus<'a> {
-    ///Sends the request (`bdb_action_import_reset_status`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_action_import_reset_status`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_action_import_reset_status",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/import_reset_status", client.baseurl, encode_path(&
@@ -908,10 +1047,7 @@ impl<'a> BdbActionImportResetStatus<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_import_reset_status",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -951,10 +1087,29 @@ pub struct BdbActionImport<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbActionImport<'a> {
-    ///Sends the request (`bdb_action_import`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_action_import`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_action_import",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/import", client.baseurl, encode_path(& uid
@@ -977,10 +1132,7 @@ impl<'a> BdbActionImport<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_import",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1086,10 +1238,29 @@ Optional: the parameter is not sent unless set.*/
         self.shards_placement = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_action_optimize_shards_placement`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_action_optimize_shards_placement`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbShardsBlueprint>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbShardsBlueprint>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_action_optimize_shards_placement",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self {
             client,
             uid,
@@ -1138,10 +1309,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_optimize_shards_placement",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1204,10 +1372,24 @@ Optional: the parameter is not sent unless set.*/
         self.only_failovers = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_action_rebalance`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_action_rebalance`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbShardsBlueprintOrActionUid>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbShardsBlueprintOrActionUid>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_action_rebalance", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, dry_run, max_operations, only_failovers } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/rebalance", client.baseurl, encode_path(& uid
@@ -1236,10 +1418,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_rebalance",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1275,10 +1454,29 @@ pub struct BdbActionRecoverPlanGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbActionRecoverPlanGet<'a> {
-    ///Sends the request (`bdb_action_recover_plan_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_action_recover_plan_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbRecoveryPlan>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbRecoveryPlan>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_action_recover_plan_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/recover", client.baseurl, encode_path(& uid
@@ -1300,10 +1498,7 @@ impl<'a> BdbActionRecoverPlanGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_recover_plan_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1343,8 +1538,21 @@ pub struct BdbActionRecover<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbActionRecover<'a> {
-    ///Sends the request (`bdb_action_recover`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+    /**Sends the request (`bdb_action_recover`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::ActionUid>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_action_recover", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/recover", client.baseurl, encode_path(& uid
@@ -1367,10 +1575,7 @@ impl<'a> BdbActionRecover<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_recover",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1406,8 +1611,26 @@ pub struct BdbActionResumeTraffic<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbActionResumeTraffic<'a> {
-    ///Sends the request (`bdb_action_resume_traffic`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+    /**Sends the request (`bdb_action_resume_traffic`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::ActionUid>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_action_resume_traffic",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/resume_traffic", client.baseurl, encode_path(& uid
@@ -1429,10 +1652,7 @@ impl<'a> BdbActionResumeTraffic<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_resume_traffic",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1465,8 +1685,26 @@ pub struct BdbActionStopTraffic<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbActionStopTraffic<'a> {
-    ///Sends the request (`bdb_action_stop_traffic`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+    /**Sends the request (`bdb_action_stop_traffic`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::ActionUid>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_action_stop_traffic",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/stop_traffic", client.baseurl, encode_path(& uid
@@ -1488,10 +1726,7 @@ impl<'a> BdbActionStopTraffic<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_stop_traffic",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1551,10 +1786,24 @@ Optional: the parameter is not sent unless set.*/
         self.pause_persistence = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_action_revamp`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_action_revamp`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbShardsBlueprintOrActionUid>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbShardsBlueprintOrActionUid>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_action_revamp", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, dry_run, pause_persistence, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/actions/revamp", client.baseurl, encode_path(& uid
@@ -1584,10 +1833,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_action_revamp",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1653,10 +1899,29 @@ Optional: the parameter is not sent unless set.*/
         self.extend_check = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_availability_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_availability_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_availability_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, availability_lag_tolerance_ms, extend_check } = self;
         let url = format!(
             "{}/v1/bdbs/{}/availability", client.baseurl, encode_path(& uid.to_string()),
@@ -1684,10 +1949,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("extend_check", &extend_check))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_availability_get",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1754,10 +2016,29 @@ Optional: the parameter is not sent unless set.*/
         self.extend_check = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_endpoint_availability_get_local`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_endpoint_availability_get_local`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_endpoint_availability_get_local",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, availability_lag_tolerance_ms, extend_check } = self;
         let url = format!(
             "{}/v1/local/bdbs/{}/endpoint/availability", client.baseurl, encode_path(&
@@ -1786,10 +2067,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("extend_check", &extend_check))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_endpoint_availability_get_local",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1815,8 +2093,26 @@ pub struct BdbDebuginfoGetAll<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbDebuginfoGetAll<'a> {
-    ///Sends the request (`bdb_debuginfo_get_all`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /**Sends the request (`bdb_debuginfo_get_all`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<ByteStream>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_stream(
+            client,
+            self.request(),
+            "bdb_debuginfo_get_all",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/bdbs/debuginfo", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1827,10 +2123,7 @@ impl<'a> BdbDebuginfoGetAll<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.get(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_debuginfo_get_all",
-        };
-        crate::hooks::send_stream(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1863,8 +2156,21 @@ pub struct BdbDebuginfoGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbDebuginfoGet<'a> {
-    ///Sends the request (`bdb_debuginfo_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /**Sends the request (`bdb_debuginfo_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<ByteStream>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_stream(client, self.request(), "bdb_debuginfo_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, bdb_uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/debuginfo", client.baseurl, encode_path(& bdb_uid
@@ -1878,10 +2184,7 @@ impl<'a> BdbDebuginfoGet<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.get(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_debuginfo_get",
-        };
-        crate::hooks::send_stream(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1939,10 +2242,29 @@ pub struct BdbModulesConfig<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbModulesConfig<'a> {
-    ///Sends the request (`bdb_modules_config`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_modules_config`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_modules_config",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/modules/config", client.baseurl, encode_path(& uid
@@ -1965,10 +2287,7 @@ impl<'a> BdbModulesConfig<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_modules_config",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2019,8 +2338,21 @@ pub struct BdbModulesUpgrade<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbModulesUpgrade<'a> {
-    ///Sends the request (`bdb_modules_upgrade`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    /**Sends the request (`bdb_modules_upgrade`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Bdb>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_modules_upgrade", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/modules/upgrade", client.baseurl, encode_path(& uid
@@ -2043,10 +2375,7 @@ impl<'a> BdbModulesUpgrade<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_modules_upgrade",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2086,10 +2415,29 @@ pub struct BdbPasswordUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbPasswordUpdate<'a> {
-    ///Sends the request (`bdb_password_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_password_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_password_update",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/passwords", client.baseurl, encode_path(& uid.to_string()),
@@ -2111,10 +2459,7 @@ impl<'a> BdbPasswordUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_password_update",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2154,10 +2499,29 @@ pub struct BdbPasswordAdd<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbPasswordAdd<'a> {
-    ///Sends the request (`bdb_password_add`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_password_add`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_password_add",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/passwords", client.baseurl, encode_path(& uid.to_string()),
@@ -2179,10 +2543,7 @@ impl<'a> BdbPasswordAdd<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_password_add",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2222,10 +2583,29 @@ pub struct BdbPasswordDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbPasswordDelete<'a> {
-    ///Sends the request (`bdb_password_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_password_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_password_delete",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/passwords", client.baseurl, encode_path(& uid.to_string()),
@@ -2247,10 +2627,7 @@ impl<'a> BdbPasswordDelete<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_password_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2293,10 +2670,24 @@ Optional: the parameter is not sent unless set.*/
         self.extra_info_keys = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_shards_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_shards_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::Shard>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::Shard>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_shards_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, bdb_uid, extra_info_keys } = self;
         let url = format!(
             "{}/v1/bdbs/{}/shards", client.baseurl, encode_path(& bdb_uid.to_string()),
@@ -2320,10 +2711,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_shards_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2361,10 +2749,24 @@ pub struct BdbSyncerStateGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbSyncerStateGet<'a> {
-    ///Sends the request (`bdb_syncer_state_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_syncer_state_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbSyncerState>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbSyncerState>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_syncer_state_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/syncer_state", client.baseurl, encode_path(& uid.to_string()),
@@ -2385,10 +2787,7 @@ impl<'a> BdbSyncerStateGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_syncer_state_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2424,10 +2823,29 @@ pub struct BdbSyncerStateCrdtGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbSyncerStateCrdtGet<'a> {
-    ///Sends the request (`bdb_syncer_state_crdt_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_syncer_state_crdt_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbSyncerState>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbSyncerState>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_syncer_state_crdt_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/syncer_state/crdt", client.baseurl, encode_path(& uid
@@ -2449,10 +2867,7 @@ impl<'a> BdbSyncerStateCrdtGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_syncer_state_crdt_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2488,10 +2903,29 @@ pub struct BdbSyncerStateReplicaGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbSyncerStateReplicaGet<'a> {
-    ///Sends the request (`bdb_syncer_state_replica_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_syncer_state_replica_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbSyncerState>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbSyncerState>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_syncer_state_replica_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/syncer_state/replica", client.baseurl, encode_path(& uid
@@ -2513,10 +2947,7 @@ impl<'a> BdbSyncerStateReplicaGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_syncer_state_replica_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2556,8 +2987,21 @@ pub struct BdbUpgrade<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbUpgrade<'a> {
-    ///Sends the request (`bdb_upgrade`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    /**Sends the request (`bdb_upgrade`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Bdb>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_upgrade", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/upgrade", client.baseurl, encode_path(& uid.to_string()),
@@ -2579,10 +3023,7 @@ impl<'a> BdbUpgrade<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_upgrade",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2650,13 +3091,24 @@ Optional: the parameter is not sent unless set.*/
         self.tls_mode = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_certificate_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_certificate_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::BdbProxyCertificate>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::BdbProxyCertificate>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_certificate_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, expires_before, page, page_size, tls_mode } = self;
         let tls_mode = tls_mode.as_ref();
         let url = format!("{}/v1/bdbs/certificates", client.baseurl,);
@@ -2682,10 +3134,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("tls_mode", &tls_mode))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_certificate_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2718,10 +3167,24 @@ pub struct BdbCertificateGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbCertificateGet<'a> {
-    ///Sends the request (`bdb_certificate_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_certificate_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbProxyCertificate>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbProxyCertificate>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_certificate_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/certificates", client.baseurl, encode_path(& uid.to_string()),
@@ -2742,10 +3205,7 @@ impl<'a> BdbCertificateGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_certificate_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2795,10 +3255,24 @@ Optional: the parameter is not sent unless set.*/
         self.dry_run = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_certificate_set`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_certificate_set`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbProxyCertificate>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbProxyCertificate>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_certificate_set", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, dry_run, body } = self;
         let url = format!(
             "{}/v1/bdbs/{}/certificates", client.baseurl, encode_path(& uid.to_string()),
@@ -2821,10 +3295,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_certificate_set",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2857,10 +3328,29 @@ pub struct BdbCertificateDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbCertificateDelete<'a> {
-    ///Sends the request (`bdb_certificate_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_certificate_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bdb_certificate_delete",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/{}/certificates", client.baseurl, encode_path(& uid.to_string()),
@@ -2881,10 +3371,7 @@ impl<'a> BdbCertificateDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_certificate_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -2927,10 +3414,24 @@ Optional: the parameter is not sent unless set.*/
         self.issues_only = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_health_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_health_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbHealthReport>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbHealthReport>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_health_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, issues_only } = self;
         let url = format!(
             "{}/v4/db/{}/health", client.baseurl, encode_path(& uid.to_string()),
@@ -2952,9 +3453,6 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("issues_only", &issues_only))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_health_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

@@ -26,18 +26,29 @@ pub struct BdbAlertsListAll<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbAlertsListAll<'a> {
-    ///Sends the request (`bdb_alerts_list_all`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_alerts_list_all`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >,
             >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_alerts_list_all", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/bdbs/alerts", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -56,10 +67,7 @@ impl<'a> BdbAlertsListAll<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_alerts_list_all",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -89,13 +97,26 @@ pub struct BdbAlertsList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbAlertsList<'a> {
-    ///Sends the request (`bdb_alerts_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_alerts_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+            >,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_alerts_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/alerts/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -116,10 +137,7 @@ impl<'a> BdbAlertsList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_alerts_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -169,13 +187,26 @@ Optional: the parameter is not sent unless set.*/
         self.dry_run = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_alerts_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_alerts_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+            >,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_alerts_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, dry_run, body } = self;
         let url = format!(
             "{}/v1/bdbs/alerts/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -198,10 +229,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_alerts_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -237,8 +265,21 @@ pub struct BdbAlertGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbAlertGet<'a> {
-    ///Sends the request (`bdb_alert_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Alert>, crate::Error> {
+    /**Sends the request (`bdb_alert_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Alert>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_alert_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, alert } = self;
         let url = format!(
             "{}/v1/bdbs/alerts/{}/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -260,10 +301,7 @@ impl<'a> BdbAlertGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_alert_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -293,18 +331,34 @@ pub struct BdbCrdtSourceAlertsListAll<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbCrdtSourceAlertsListAll<'a> {
-    ///Sends the request (`bdb_crdt_source_alerts_list_all`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_crdt_source_alerts_list_all`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >,
             >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_crdt_source_alerts_list_all",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/bdbs/crdt_sources/alerts", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -323,10 +377,7 @@ impl<'a> BdbCrdtSourceAlertsListAll<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_crdt_source_alerts_list_all",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -362,13 +413,31 @@ pub struct BdbCrdtSourceAlertsList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbCrdtSourceAlertsList<'a> {
-    ///Sends the request (`bdb_crdt_source_alerts_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_crdt_source_alerts_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+            >,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_crdt_source_alerts_list",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/crdt_sources/alerts/{}", client.baseurl, encode_path(& uid
@@ -390,10 +459,7 @@ impl<'a> BdbCrdtSourceAlertsList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_crdt_source_alerts_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -433,13 +499,31 @@ pub struct BdbCrdtSourceAlertsGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbCrdtSourceAlertsGet<'a> {
-    ///Sends the request (`bdb_crdt_source_alerts_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_crdt_source_alerts_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+            >,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_crdt_source_alerts_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, crdt_src_id } = self;
         let url = format!(
             "{}/v1/bdbs/crdt_sources/alerts/{}/{}", client.baseurl, encode_path(& uid
@@ -461,10 +545,7 @@ impl<'a> BdbCrdtSourceAlertsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_crdt_source_alerts_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -508,8 +589,26 @@ pub struct BdbCrdtSourceAlertGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbCrdtSourceAlertGet<'a> {
-    ///Sends the request (`bdb_crdt_source_alert_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Alert>, crate::Error> {
+    /**Sends the request (`bdb_crdt_source_alert_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Alert>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_crdt_source_alert_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, crdt_src_id, alert } = self;
         let url = format!(
             "{}/v1/bdbs/crdt_sources/alerts/{}/{}/{}", client.baseurl, encode_path(& uid
@@ -532,10 +631,7 @@ impl<'a> BdbCrdtSourceAlertGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_crdt_source_alert_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -565,18 +661,34 @@ pub struct BdbReplicaSourceAlertsListAll<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbReplicaSourceAlertsListAll<'a> {
-    ///Sends the request (`bdb_replica_source_alerts_list_all`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_replica_source_alerts_list_all`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >,
             >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_replica_source_alerts_list_all",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/bdbs/replica_sources/alerts", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -595,10 +707,7 @@ impl<'a> BdbReplicaSourceAlertsListAll<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_replica_source_alerts_list_all",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -634,13 +743,31 @@ pub struct BdbReplicaSourceAlertsList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbReplicaSourceAlertsList<'a> {
-    ///Sends the request (`bdb_replica_source_alerts_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_replica_source_alerts_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+            >,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_replica_source_alerts_list",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/bdbs/replica_sources/alerts/{}", client.baseurl, encode_path(& uid
@@ -662,10 +789,7 @@ impl<'a> BdbReplicaSourceAlertsList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_replica_source_alerts_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -705,13 +829,31 @@ pub struct BdbReplicaSourceAlertsGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbReplicaSourceAlertsGet<'a> {
-    ///Sends the request (`bdb_replica_source_alerts_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_replica_source_alerts_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+            >,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_replica_source_alerts_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, replica_src_id } = self;
         let url = format!(
             "{}/v1/bdbs/replica_sources/alerts/{}/{}", client.baseurl, encode_path(& uid
@@ -733,10 +875,7 @@ impl<'a> BdbReplicaSourceAlertsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_replica_source_alerts_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -780,8 +919,26 @@ pub struct BdbReplicaSourceAlertGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BdbReplicaSourceAlertGet<'a> {
-    ///Sends the request (`bdb_replica_source_alert_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Alert>, crate::Error> {
+    /**Sends the request (`bdb_replica_source_alert_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Alert>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_replica_source_alert_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, replica_src_id, alert } = self;
         let url = format!(
             "{}/v1/bdbs/replica_sources/alerts/{}/{}/{}", client.baseurl, encode_path(&
@@ -804,10 +961,7 @@ impl<'a> BdbReplicaSourceAlertGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_replica_source_alert_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -870,10 +1024,24 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_peer_stats_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_peer_stats_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbPeerStatsList>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbPeerStatsList>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_peer_stats_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, bdb_uid, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!(
@@ -899,10 +1067,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_peer_stats_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -972,8 +1137,21 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_peer_stats_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::BdbPeerStats>, crate::Error> {
+    /**Sends the request (`bdb_peer_stats_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::BdbPeerStats>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_peer_stats_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, bdb_uid, uid, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!(
@@ -999,10 +1177,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_peer_stats_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1065,10 +1240,24 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_stats_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_stats_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::BdbStats>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::BdbStats>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_stats_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!("{}/v1/bdbs/stats", client.baseurl,);
@@ -1091,10 +1280,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_stats_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1162,8 +1348,21 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_stats_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::BdbStats>, crate::Error> {
+    /**Sends the request (`bdb_stats_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::BdbStats>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_stats_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!(
@@ -1188,10 +1387,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_stats_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1234,15 +1430,29 @@ Optional: the parameter is not sent unless set.*/
         self.metrics = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_stats_last_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_stats_last_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<::std::string::String, types::BdbStatsInterval>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    types::BdbStatsInterval,
+                >,
+            >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_stats_last_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, metrics } = self;
         let url = format!("{}/v1/bdbs/stats/last", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1262,10 +1472,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("metrics", &metrics))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_stats_last_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1313,15 +1520,29 @@ Optional: the parameter is not sent unless set.*/
         self.metrics = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_stats_last_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_stats_last_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<::std::string::String, types::BdbStatsInterval>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    types::BdbStatsInterval,
+                >,
+            >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bdb_stats_last_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, metrics } = self;
         let url = format!(
             "{}/v1/bdbs/stats/last/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -1343,10 +1564,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("metrics", &metrics))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_stats_last_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1412,10 +1630,29 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_sync_source_stats_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_sync_source_stats_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbSyncSourceStatsList>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbSyncSourceStatsList>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_sync_source_stats_list",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, bdb_uid, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!(
@@ -1441,10 +1678,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_sync_source_stats_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1514,10 +1748,29 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`bdb_sync_source_stats_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bdb_sync_source_stats_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BdbSyncSourceStats>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::BdbSyncSourceStats>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "bdb_sync_source_stats_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, bdb_uid, uid, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!(
@@ -1543,9 +1796,6 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bdb_sync_source_stats_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

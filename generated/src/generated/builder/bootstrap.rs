@@ -43,10 +43,21 @@ pub struct BootstrapGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BootstrapGet<'a> {
-    ///Sends the request (`bootstrap_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bootstrap_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::BootstrapInfo>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::BootstrapInfo>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "bootstrap_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/bootstrap", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -65,10 +76,7 @@ impl<'a> BootstrapGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bootstrap_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -108,10 +116,29 @@ pub struct BootstrapStart<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BootstrapStart<'a> {
-    ///Sends the request (`bootstrap_start`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bootstrap_start`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bootstrap_start",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, action, body } = self;
         let url = format!(
             "{}/v1/bootstrap/{}", client.baseurl, encode_path(& action.to_string()),
@@ -133,10 +160,7 @@ impl<'a> BootstrapStart<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bootstrap_start",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -176,10 +200,29 @@ pub struct BootstrapValidate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> BootstrapValidate<'a> {
-    ///Sends the request (`bootstrap_validate`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`bootstrap_validate`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "bootstrap_validate",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, action, body } = self;
         let url = format!(
             "{}/v1/bootstrap/validate/{}", client.baseurl, encode_path(& action
@@ -202,9 +245,6 @@ impl<'a> BootstrapValidate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "bootstrap_validate",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

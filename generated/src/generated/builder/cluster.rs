@@ -29,8 +29,21 @@ pub struct ClusterGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterGet<'a> {
-    ///Sends the request (`cluster_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Cluster>, crate::Error> {
+    /**Sends the request (`cluster_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Cluster>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -49,10 +62,7 @@ impl<'a> ClusterGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -106,8 +116,21 @@ Optional: the parameter is not sent unless set.*/
         self.dry_run = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`cluster_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Cluster>, crate::Error> {
+    /**Sends the request (`cluster_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Cluster>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, dry_run, body } = self;
         let url = format!("{}/v1/cluster", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -128,10 +151,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -159,10 +179,24 @@ pub struct ClusterActionList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterActionList<'a> {
-    ///Sends the request (`cluster_action_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_action_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ClusterActions>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ClusterActions>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_action_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/actions", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -181,10 +215,7 @@ impl<'a> ClusterActionList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_action_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -220,8 +251,21 @@ pub struct ClusterActionGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterActionGet<'a> {
-    ///Sends the request (`cluster_action_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Action>, crate::Error> {
+    /**Sends the request (`cluster_action_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Action>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_action_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, action } = self;
         let url = format!(
             "{}/v1/cluster/actions/{}", client.baseurl, encode_path(& action
@@ -243,10 +287,7 @@ impl<'a> ClusterActionGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_action_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -297,10 +338,29 @@ pub struct ClusterActionStart<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterActionStart<'a> {
-    ///Sends the request (`cluster_action_start`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_action_start`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_action_start",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, action, body } = self;
         let url = format!(
             "{}/v1/cluster/actions/{}", client.baseurl, encode_path(& action
@@ -323,10 +383,7 @@ impl<'a> ClusterActionStart<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_action_start",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -365,10 +422,29 @@ pub struct ClusterActionCancel<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterActionCancel<'a> {
-    ///Sends the request (`cluster_action_cancel`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_action_cancel`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_action_cancel",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, action } = self;
         let url = format!(
             "{}/v1/cluster/actions/{}", client.baseurl, encode_path(& action
@@ -390,10 +466,7 @@ impl<'a> ClusterActionCancel<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_action_cancel",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -427,10 +500,29 @@ pub struct ClusterAuditingDbConnsGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterAuditingDbConnsGet<'a> {
-    ///Sends the request (`cluster_auditing_db_conns_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_auditing_db_conns_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::DbConnsAuditingConfig>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::DbConnsAuditingConfig>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "cluster_auditing_db_conns_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/auditing/db_conns", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -449,10 +541,7 @@ impl<'a> ClusterAuditingDbConnsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_auditing_db_conns_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -495,10 +584,29 @@ pub struct ClusterAuditingDbConnsUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterAuditingDbConnsUpdate<'a> {
-    ///Sends the request (`cluster_auditing_db_conns_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_auditing_db_conns_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::DbConnsAuditingConfig>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::DbConnsAuditingConfig>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "cluster_auditing_db_conns_update",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/auditing/db_conns", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -518,10 +626,7 @@ impl<'a> ClusterAuditingDbConnsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_auditing_db_conns_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -560,10 +665,29 @@ pub struct ClusterAuditingDbConnsDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterAuditingDbConnsDelete<'a> {
-    ///Sends the request (`cluster_auditing_db_conns_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_auditing_db_conns_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_auditing_db_conns_delete",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/auditing/db_conns", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -582,10 +706,7 @@ impl<'a> ClusterAuditingDbConnsDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_auditing_db_conns_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -616,10 +737,29 @@ pub struct ClusterCertificatesGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterCertificatesGet<'a> {
-    ///Sends the request (`cluster_certificates_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_certificates_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ClusterCertificatesGetResponse>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ClusterCertificatesGetResponse>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "cluster_certificates_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/certificates", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -638,10 +778,7 @@ impl<'a> ClusterCertificatesGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_certificates_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -684,10 +821,29 @@ pub struct ClusterCertificatesUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterCertificatesUpdate<'a> {
-    ///Sends the request (`cluster_certificates_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_certificates_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_certificates_update",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/certificates", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -707,10 +863,7 @@ impl<'a> ClusterCertificatesUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_certificates_update",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -760,10 +913,29 @@ pub struct ClusterCertificateUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterCertificateUpdate<'a> {
-    ///Sends the request (`cluster_certificate_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_certificate_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_certificate_update",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/update_cert", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -783,10 +955,7 @@ impl<'a> ClusterCertificateUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_certificate_update",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -828,10 +997,29 @@ pub struct ClusterCertificateDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterCertificateDelete<'a> {
-    ///Sends the request (`cluster_certificate_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_certificate_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_certificate_delete",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, certificate_name } = self;
         let url = format!(
             "{}/v1/cluster/certificates/{}", client.baseurl, encode_path(&
@@ -853,10 +1041,7 @@ impl<'a> ClusterCertificateDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_certificate_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -898,10 +1083,29 @@ pub struct ClusterCertificatesRotate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterCertificatesRotate<'a> {
-    ///Sends the request (`cluster_certificates_rotate`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_certificates_rotate`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_certificates_rotate",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/certificates/rotate", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -921,10 +1125,7 @@ impl<'a> ClusterCertificatesRotate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_certificates_rotate",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -964,10 +1165,29 @@ pub struct ClusterPasswordHashingAlgorithmUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterPasswordHashingAlgorithmUpdate<'a> {
-    ///Sends the request (`cluster_password_hashing_algorithm_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_password_hashing_algorithm_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_password_hashing_algorithm_update",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!(
             "{}/v1/cluster/change_password_hashing_algorithm", client.baseurl,
@@ -989,10 +1209,7 @@ impl<'a> ClusterPasswordHashingAlgorithmUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_password_hashing_algorithm_update",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1023,8 +1240,21 @@ pub struct ClusterCheckGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterCheckGet<'a> {
-    ///Sends the request (`cluster_check_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::CheckResult>, crate::Error> {
+    /**Sends the request (`cluster_check_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::CheckResult>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_check_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/check", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1043,10 +1273,7 @@ impl<'a> ClusterCheckGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_check_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1077,8 +1304,26 @@ pub struct ClusterDebuginfoGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterDebuginfoGet<'a> {
-    ///Sends the request (`cluster_debuginfo_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /**Sends the request (`cluster_debuginfo_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<ByteStream>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_stream(
+            client,
+            self.request(),
+            "cluster_debuginfo_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/debuginfo", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1089,10 +1334,7 @@ impl<'a> ClusterDebuginfoGet<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.get(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_debuginfo_get",
-        };
-        crate::hooks::send_stream(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1120,8 +1362,21 @@ pub struct ClusterLdapGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterLdapGet<'a> {
-    ///Sends the request (`cluster_ldap_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Ldap>, crate::Error> {
+    /**Sends the request (`cluster_ldap_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Ldap>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_ldap_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/ldap", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1140,10 +1395,7 @@ impl<'a> ClusterLdapGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_ldap_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1185,10 +1437,29 @@ pub struct ClusterLdapUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterLdapUpdate<'a> {
-    ///Sends the request (`cluster_ldap_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_ldap_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_ldap_update",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/ldap", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1208,10 +1479,7 @@ impl<'a> ClusterLdapUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_ldap_update",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1239,10 +1507,29 @@ pub struct ClusterLdapDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterLdapDelete<'a> {
-    ///Sends the request (`cluster_ldap_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_ldap_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_ldap_delete",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/ldap", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1261,10 +1548,7 @@ impl<'a> ClusterLdapDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_ldap_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1296,10 +1580,29 @@ pub struct ClusterModuleCapabilitiesGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterModuleCapabilitiesGet<'a> {
-    ///Sends the request (`cluster_module_capabilities_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_module_capabilities_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ClusterModuleCapabilities>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ClusterModuleCapabilities>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "cluster_module_capabilities_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/module-capabilities", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1318,10 +1621,7 @@ impl<'a> ClusterModuleCapabilitiesGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_module_capabilities_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1350,10 +1650,24 @@ pub struct ClusterPolicyGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterPolicyGet<'a> {
-    ///Sends the request (`cluster_policy_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_policy_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ClusterSettings>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ClusterSettings>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_policy_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/policy", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1372,10 +1686,7 @@ impl<'a> ClusterPolicyGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_policy_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1414,10 +1725,29 @@ pub struct ClusterPolicyUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterPolicyUpdate<'a> {
-    ///Sends the request (`cluster_policy_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_policy_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_policy_update",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/policy", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1437,10 +1767,7 @@ impl<'a> ClusterPolicyUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_policy_update",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1473,10 +1800,29 @@ pub struct ClusterServicesConfigurationGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterServicesConfigurationGet<'a> {
-    ///Sends the request (`cluster_services_configuration_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_services_configuration_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ServicesConfiguration>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ServicesConfiguration>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "cluster_services_configuration_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/services_configuration", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1495,10 +1841,7 @@ impl<'a> ClusterServicesConfigurationGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_services_configuration_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1537,10 +1880,29 @@ pub struct ClusterServicesConfigurationUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterServicesConfigurationUpdate<'a> {
-    ///Sends the request (`cluster_services_configuration_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_services_configuration_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ServicesConfiguration>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ServicesConfiguration>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "cluster_services_configuration_update",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/services_configuration", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1560,10 +1922,7 @@ impl<'a> ClusterServicesConfigurationUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_services_configuration_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1591,8 +1950,21 @@ pub struct ClusterSsoGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterSsoGet<'a> {
-    ///Sends the request (`cluster_sso_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Sso>, crate::Error> {
+    /**Sends the request (`cluster_sso_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Sso>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_sso_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/sso", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1611,10 +1983,7 @@ impl<'a> ClusterSsoGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_sso_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1656,10 +2025,29 @@ pub struct ClusterSsoUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterSsoUpdate<'a> {
-    ///Sends the request (`cluster_sso_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_sso_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_sso_update",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/sso", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1679,10 +2067,7 @@ impl<'a> ClusterSsoUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_sso_update",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1713,10 +2098,29 @@ pub struct ClusterSsoDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterSsoDelete<'a> {
-    ///Sends the request (`cluster_sso_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_sso_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "cluster_sso_delete",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/sso", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1735,10 +2139,7 @@ impl<'a> ClusterSsoDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_sso_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1775,8 +2176,26 @@ pub struct ClusterSsoSamlMetadataSpGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterSsoSamlMetadataSpGet<'a> {
-    ///Sends the request (`cluster_sso_saml_metadata_sp_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /**Sends the request (`cluster_sso_saml_metadata_sp_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<ByteStream>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_stream(
+            client,
+            self.request(),
+            "cluster_sso_saml_metadata_sp_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cluster/sso/saml/metadata/sp", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1787,10 +2206,7 @@ impl<'a> ClusterSsoSamlMetadataSpGet<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.get(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_sso_saml_metadata_sp_get",
-        };
-        crate::hooks::send_stream(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1834,8 +2250,26 @@ pub struct ClusterSsoSamlMetadataIdpUpload<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ClusterSsoSamlMetadataIdpUpload<'a> {
-    ///Sends the request (`cluster_sso_saml_metadata_idp_upload`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Sso>, crate::Error> {
+    /**Sends the request (`cluster_sso_saml_metadata_idp_upload`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Sso>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "cluster_sso_saml_metadata_idp_upload",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cluster/sso/saml/metadata/idp", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1855,10 +2289,7 @@ impl<'a> ClusterSsoSamlMetadataIdpUpload<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_sso_saml_metadata_idp_upload",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -1902,10 +2333,24 @@ Optional: the parameter is not sent unless set.*/
         self.issues_only = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`cluster_health_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_health_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ClusterHealthReport>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ClusterHealthReport>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_health_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, issues_only } = self;
         let url = format!("{}/v4/cluster/health", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1925,9 +2370,6 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("issues_only", &issues_only))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_health_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

@@ -42,13 +42,26 @@ Optional: the parameter is not sent unless set.*/
         self.ignore_settings = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`cluster_alerts_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_alerts_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+            >,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_alerts_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, ignore_settings } = self;
         let url = format!("{}/v1/cluster/alerts", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -70,10 +83,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_alerts_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -119,8 +129,21 @@ Optional: the parameter is not sent unless set.*/
         self.ignore_settings = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`cluster_alert_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Alert>, crate::Error> {
+    /**Sends the request (`cluster_alert_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Alert>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_alert_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, alert, ignore_settings } = self;
         let url = format!(
             "{}/v1/cluster/alerts/{}", client.baseurl, encode_path(& alert.to_string()),
@@ -144,10 +167,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_alert_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -210,8 +230,21 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`cluster_stats_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::ClusterStats>, crate::Error> {
+    /**Sends the request (`cluster_stats_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::ClusterStats>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_stats_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!("{}/v1/cluster/stats", client.baseurl,);
@@ -234,10 +267,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_stats_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -300,10 +330,24 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`cluster_stats_last_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`cluster_stats_last_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ClusterStatsInterval>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ClusterStatsInterval>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cluster_stats_last_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!("{}/v1/cluster/stats/last", client.baseurl,);
@@ -326,9 +370,6 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cluster_stats_last_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

@@ -28,8 +28,21 @@ pub struct CmSettingsGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> CmSettingsGet<'a> {
-    ///Sends the request (`cm_settings_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::CmSettings>, crate::Error> {
+    /**Sends the request (`cm_settings_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::CmSettings>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cm_settings_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/cm_settings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -48,10 +61,7 @@ impl<'a> CmSettingsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cm_settings_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -89,8 +99,21 @@ pub struct CmSettingsUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> CmSettingsUpdate<'a> {
-    ///Sends the request (`cm_settings_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::CmSettings>, crate::Error> {
+    /**Sends the request (`cm_settings_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::CmSettings>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "cm_settings_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/cm_settings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -110,9 +133,6 @@ impl<'a> CmSettingsUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "cm_settings_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

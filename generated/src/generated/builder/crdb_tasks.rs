@@ -26,10 +26,24 @@ pub struct CrdbTaskList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> CrdbTaskList<'a> {
-    ///Sends the request (`crdb_task_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`crdb_task_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::CrdbTask>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::CrdbTask>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_task_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/crdb_tasks", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -48,10 +62,7 @@ impl<'a> CrdbTaskList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_task_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -104,8 +115,21 @@ Optional: the parameter is not sent unless set.*/
         self.x_result_ttl = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`crdb_task_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::CrdbTask>, crate::Error> {
+    /**Sends the request (`crdb_task_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::CrdbTask>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_task_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, task_id, verbose, x_result_ttl } = self;
         let url = format!(
             "{}/v1/crdb_tasks/{}", client.baseurl, encode_path(& task_id.to_string()),
@@ -130,10 +154,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("verbose", &verbose))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_task_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -179,10 +200,29 @@ Optional: the parameter is not sent unless set.*/
         self.force = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`crdb_task_action_cancel`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`crdb_task_action_cancel`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "crdb_task_action_cancel",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, task_id, force } = self;
         let url = format!(
             "{}/v1/crdb_tasks/{}/actions/cancel", client.baseurl, encode_path(& task_id
@@ -205,9 +245,6 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("force", &force))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_task_action_cancel",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

@@ -48,10 +48,24 @@ Optional: the parameter is not sent unless set.*/
         self.x_task_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`crdb_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`crdb_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::Crdb>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::Crdb>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, x_result_ttl, x_task_id } = self;
         let url = format!("{}/v1/crdbs", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
@@ -76,10 +90,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -142,8 +153,21 @@ Optional: the parameter is not sent unless set.*/
         self.x_task_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`crdb_create`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::CrdbTask>, crate::Error> {
+    /**Sends the request (`crdb_create`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::CrdbTask>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_create", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, dry_run, x_result_ttl, x_task_id, body } = self;
         let url = format!("{}/v1/crdbs", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
@@ -170,10 +194,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_create",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -236,8 +257,21 @@ Optional: the parameter is not sent unless set.*/
         self.x_task_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`crdb_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Crdb>, crate::Error> {
+    /**Sends the request (`crdb_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Crdb>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, crdb_guid, instance_id, x_result_ttl, x_task_id } = self;
         let url = format!(
             "{}/v1/crdbs/{}", client.baseurl, encode_path(& crdb_guid.to_string()),
@@ -265,10 +299,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("instance_id", &instance_id))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -321,8 +352,21 @@ Optional: the parameter is not sent unless set.*/
         self.x_task_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`crdb_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::CrdbTask>, crate::Error> {
+    /**Sends the request (`crdb_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::CrdbTask>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_delete", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, crdb_guid, x_result_ttl, x_task_id } = self;
         let url = format!(
             "{}/v1/crdbs/{}", client.baseurl, encode_path(& crdb_guid.to_string()),
@@ -349,10 +393,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_delete",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -412,8 +453,21 @@ Optional: the parameter is not sent unless set.*/
         self.x_task_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`crdb_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::CrdbTask>, crate::Error> {
+    /**Sends the request (`crdb_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::CrdbTask>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, crdb_guid, x_result_ttl, x_task_id, body } = self;
         let url = format!(
             "{}/v1/crdbs/{}", client.baseurl, encode_path(& crdb_guid.to_string()),
@@ -441,10 +495,7 @@ Optional: the parameter is not sent unless set.*/
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -507,8 +558,21 @@ Optional: the parameter is not sent unless set.*/
         self.x_task_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`crdb_flush`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::CrdbTask>, crate::Error> {
+    /**Sends the request (`crdb_flush`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::CrdbTask>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_flush", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, crdb_guid, async_flush, x_result_ttl, x_task_id } = self;
         let url = format!(
             "{}/v1/crdbs/{}/flush", client.baseurl, encode_path(& crdb_guid.to_string()),
@@ -536,10 +600,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("async_flush", &async_flush))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_flush",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -585,10 +646,24 @@ Optional: the parameter is not sent unless set.*/
         self.instance_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`crdb_health_report_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`crdb_health_report_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::CrdbHealthReport>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::CrdbHealthReport>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_health_report_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, crdb_guid, instance_id } = self;
         let url = format!(
             "{}/v1/crdbs/{}/health_report", client.baseurl, encode_path(& crdb_guid
@@ -611,10 +686,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("instance_id", &instance_id))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_health_report_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -654,8 +726,21 @@ pub struct CrdbPurge<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> CrdbPurge<'a> {
-    ///Sends the request (`crdb_purge`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::CrdbTask>, crate::Error> {
+    /**Sends the request (`crdb_purge`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::CrdbTask>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_purge", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, crdb_guid, body } = self;
         let url = format!(
             "{}/v1/crdbs/{}/purge", client.baseurl, encode_path(& crdb_guid.to_string()),
@@ -677,10 +762,7 @@ impl<'a> CrdbPurge<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_purge",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -750,8 +832,21 @@ Optional: the parameter is not sent unless set.*/
         self.x_task_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`crdb_modify`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::CrdbTask>, crate::Error> {
+    /**Sends the request (`crdb_modify`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::CrdbTask>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_modify", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, crdb_guid, dry_run, x_result_ttl, x_task_id, body } = self;
         let url = format!(
             "{}/v1/crdbs/{}/updates", client.baseurl, encode_path(& crdb_guid
@@ -781,10 +876,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_modify",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -844,8 +936,21 @@ Optional: the parameter is not sent unless set.*/
         self.x_task_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`crdb_upgrade`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::CrdbTask>, crate::Error> {
+    /**Sends the request (`crdb_upgrade`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::CrdbTask>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "crdb_upgrade", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, crdb_guid, x_result_ttl, x_task_id, body } = self;
         let url = format!(
             "{}/v1/crdbs/{}/upgrade", client.baseurl, encode_path(& crdb_guid
@@ -874,9 +979,6 @@ Optional: the parameter is not sent unless set.*/
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "crdb_upgrade",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

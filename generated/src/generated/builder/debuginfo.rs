@@ -31,8 +31,21 @@ pub struct DebuginfoAllGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> DebuginfoAllGet<'a> {
-    ///Sends the request (`debuginfo_all_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /**Sends the request (`debuginfo_all_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<ByteStream>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_stream(client, self.request(), "debuginfo_all_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/debuginfo/all", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -43,10 +56,7 @@ impl<'a> DebuginfoAllGet<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.get(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "debuginfo_all_get",
-        };
-        crate::hooks::send_stream(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -84,8 +94,26 @@ pub struct DebuginfoAllBdbGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> DebuginfoAllBdbGet<'a> {
-    ///Sends the request (`debuginfo_all_bdb_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /**Sends the request (`debuginfo_all_bdb_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<ByteStream>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_stream(
+            client,
+            self.request(),
+            "debuginfo_all_bdb_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, bdb_uid } = self;
         let url = format!(
             "{}/v1/debuginfo/all/bdb/{}", client.baseurl, encode_path(& bdb_uid
@@ -99,10 +127,7 @@ impl<'a> DebuginfoAllBdbGet<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.get(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "debuginfo_all_bdb_get",
-        };
-        crate::hooks::send_stream(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -133,8 +158,21 @@ pub struct DebuginfoNodeGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> DebuginfoNodeGet<'a> {
-    ///Sends the request (`debuginfo_node_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /**Sends the request (`debuginfo_node_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<ByteStream>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_stream(client, self.request(), "debuginfo_node_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/debuginfo/node", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -145,10 +183,7 @@ impl<'a> DebuginfoNodeGet<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.get(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "debuginfo_node_get",
-        };
-        crate::hooks::send_stream(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -189,8 +224,26 @@ pub struct DebuginfoNodeBdbGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> DebuginfoNodeBdbGet<'a> {
-    ///Sends the request (`debuginfo_node_bdb_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /**Sends the request (`debuginfo_node_bdb_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<ByteStream>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_stream(
+            client,
+            self.request(),
+            "debuginfo_node_bdb_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, bdb_uid } = self;
         let url = format!(
             "{}/v1/debuginfo/node/bdb/{}", client.baseurl, encode_path(& bdb_uid
@@ -204,9 +257,6 @@ impl<'a> DebuginfoNodeBdbGet<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.get(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "debuginfo_node_bdb_get",
-        };
-        crate::hooks::send_stream(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

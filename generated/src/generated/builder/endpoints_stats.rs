@@ -63,10 +63,24 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`endpoint_stats_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`endpoint_stats_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::EndpointStats>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::EndpointStats>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "endpoint_stats_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!("{}/v1/endpoints/stats", client.baseurl,);
@@ -89,9 +103,6 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "endpoint_stats_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

@@ -30,8 +30,21 @@ pub struct JobSchedulerGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> JobSchedulerGet<'a> {
-    ///Sends the request (`job_scheduler_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::JobScheduler>, crate::Error> {
+    /**Sends the request (`job_scheduler_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::JobScheduler>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "job_scheduler_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/job_scheduler", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -50,10 +63,7 @@ impl<'a> JobSchedulerGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "job_scheduler_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -93,8 +103,21 @@ pub struct JobSchedulerUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> JobSchedulerUpdate<'a> {
-    ///Sends the request (`job_scheduler_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::JobScheduler>, crate::Error> {
+    /**Sends the request (`job_scheduler_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::JobScheduler>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "job_scheduler_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/job_scheduler", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -114,9 +137,6 @@ impl<'a> JobSchedulerUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "job_scheduler_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

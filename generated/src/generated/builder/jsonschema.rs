@@ -38,13 +38,24 @@ Optional: the parameter is not sent unless set.*/
         self.object = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`jsonschema_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`jsonschema_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "jsonschema_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, object } = self;
         let url = format!("{}/v1/jsonschema", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -64,9 +75,6 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("object", &object))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "jsonschema_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

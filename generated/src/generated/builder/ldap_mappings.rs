@@ -28,10 +28,24 @@ pub struct LdapMappingList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> LdapMappingList<'a> {
-    ///Sends the request (`ldap_mapping_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`ldap_mapping_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::LdapMapping>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::LdapMapping>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "ldap_mapping_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/ldap_mappings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -50,10 +64,7 @@ impl<'a> LdapMappingList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "ldap_mapping_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -101,8 +112,21 @@ pub struct LdapMappingCreate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> LdapMappingCreate<'a> {
-    ///Sends the request (`ldap_mapping_create`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::LdapMapping>, crate::Error> {
+    /**Sends the request (`ldap_mapping_create`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::LdapMapping>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "ldap_mapping_create", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/ldap_mappings", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -122,10 +146,7 @@ impl<'a> LdapMappingCreate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "ldap_mapping_create",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -165,8 +186,21 @@ pub struct LdapMappingGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> LdapMappingGet<'a> {
-    ///Sends the request (`ldap_mapping_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::LdapMapping>, crate::Error> {
+    /**Sends the request (`ldap_mapping_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::LdapMapping>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "ldap_mapping_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/ldap_mappings/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -187,10 +221,7 @@ impl<'a> LdapMappingGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "ldap_mapping_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -242,8 +273,21 @@ pub struct LdapMappingUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> LdapMappingUpdate<'a> {
-    ///Sends the request (`ldap_mapping_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::LdapMapping>, crate::Error> {
+    /**Sends the request (`ldap_mapping_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::LdapMapping>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "ldap_mapping_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/ldap_mappings/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -265,10 +309,7 @@ impl<'a> LdapMappingUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "ldap_mapping_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -308,10 +349,29 @@ pub struct LdapMappingDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> LdapMappingDelete<'a> {
-    ///Sends the request (`ldap_mapping_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`ldap_mapping_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "ldap_mapping_delete",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/ldap_mappings/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -332,9 +392,6 @@ impl<'a> LdapMappingDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "ldap_mapping_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

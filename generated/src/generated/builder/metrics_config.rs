@@ -30,10 +30,21 @@ pub struct MetricsConfigGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> MetricsConfigGet<'a> {
-    ///Sends the request (`metrics_config_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`metrics_config_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::MetricsConfig>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::MetricsConfig>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "metrics_config_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/metrics_config", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -52,10 +63,7 @@ impl<'a> MetricsConfigGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "metrics_config_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -97,10 +105,21 @@ pub struct MetricsConfigUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> MetricsConfigUpdate<'a> {
-    ///Sends the request (`metrics_config_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`metrics_config_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::MetricsConfig>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::MetricsConfig>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "metrics_config_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/metrics_config", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -120,9 +139,6 @@ impl<'a> MetricsConfigUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "metrics_config_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

@@ -30,10 +30,24 @@ pub struct MigrationGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> MigrationGet<'a> {
-    ///Sends the request (`migration_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`migration_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::MigrationResponse>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::MigrationResponse>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "migration_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/migrations/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -54,9 +68,6 @@ impl<'a> MigrationGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "migration_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

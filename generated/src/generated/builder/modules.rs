@@ -26,10 +26,24 @@ pub struct ModuleList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ModuleList<'a> {
-    ///Sends the request (`module_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`module_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::Module>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::Module>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "module_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/modules", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -48,10 +62,7 @@ impl<'a> ModuleList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "module_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -81,8 +92,21 @@ pub struct ModuleGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ModuleGet<'a> {
-    ///Sends the request (`module_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Module>, crate::Error> {
+    /**Sends the request (`module_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Module>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "module_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/modules/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -103,10 +127,7 @@ impl<'a> ModuleGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "module_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -144,10 +165,24 @@ pub struct ModuleDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ModuleDelete<'a> {
-    ///Sends the request (`module_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`module_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(client, self.request(), "module_delete", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/modules/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -168,10 +203,7 @@ impl<'a> ModuleDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "module_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -218,10 +250,29 @@ pub struct ModuleConfigBdbUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ModuleConfigBdbUpdate<'a> {
-    ///Sends the request (`module_config_bdb_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`module_config_bdb_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "module_config_bdb_update",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/modules/config/bdb/{}", client.baseurl, encode_path(& uid
@@ -244,10 +295,7 @@ impl<'a> ModuleConfigBdbUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "module_config_bdb_update",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -295,8 +343,21 @@ pub struct ModuleUpgradeBdb<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ModuleUpgradeBdb<'a> {
-    ///Sends the request (`module_upgrade_bdb`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Bdb>, crate::Error> {
+    /**Sends the request (`module_upgrade_bdb`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Bdb>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "module_upgrade_bdb", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/modules/upgrade/bdb/{}", client.baseurl, encode_path(& uid
@@ -319,10 +380,7 @@ impl<'a> ModuleUpgradeBdb<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "module_upgrade_bdb",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -360,8 +418,21 @@ pub struct ModuleDeleteV2<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ModuleDeleteV2<'a> {
-    ///Sends the request (`module_delete_v2`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::ActionUid>, crate::Error> {
+    /**Sends the request (`module_delete_v2`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::ActionUid>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "module_delete_v2", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v2/modules/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -382,10 +453,7 @@ impl<'a> ModuleDeleteV2<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "module_delete_v2",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -421,8 +489,26 @@ pub struct ModuleUserDefinedCreate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ModuleUserDefinedCreate<'a> {
-    ///Sends the request (`module_user_defined_create`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Module>, crate::Error> {
+    /**Sends the request (`module_user_defined_create`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Module>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "module_user_defined_create",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v2/modules/user-defined", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -442,10 +528,7 @@ impl<'a> ModuleUserDefinedCreate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "module_user_defined_create",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -481,10 +564,29 @@ pub struct ModuleUserDefinedDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ModuleUserDefinedDelete<'a> {
-    ///Sends the request (`module_user_defined_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`module_user_defined_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "module_user_defined_delete",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v2/modules/user-defined/{}", client.baseurl, encode_path(& uid
@@ -506,10 +608,7 @@ impl<'a> ModuleUserDefinedDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "module_user_defined_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -539,13 +638,29 @@ pub struct ModuleUserDefinedArtifactList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ModuleUserDefinedArtifactList<'a> {
-    ///Sends the request (`module_user_defined_artifact_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`module_user_defined_artifact_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::vec::Vec<types::ModuleUserDefinedArtifact>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::ModuleUserDefinedArtifact>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "module_user_defined_artifact_list",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v2/local/modules/user-defined/artifacts", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -564,10 +679,7 @@ impl<'a> ModuleUserDefinedArtifactList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "module_user_defined_artifact_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -607,10 +719,29 @@ pub struct ModuleUserDefinedArtifactDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ModuleUserDefinedArtifactDelete<'a> {
-    ///Sends the request (`module_user_defined_artifact_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`module_user_defined_artifact_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "module_user_defined_artifact_delete",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, module_name, version } = self;
         let url = format!(
             "{}/v2/local/modules/user-defined/artifacts/{}/{}", client.baseurl,
@@ -632,9 +763,6 @@ impl<'a> ModuleUserDefinedArtifactDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "module_user_defined_artifact_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

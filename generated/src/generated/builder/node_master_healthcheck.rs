@@ -28,10 +28,29 @@ pub struct NodeMasterHealthcheckGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeMasterHealthcheckGet<'a> {
-    ///Sends the request (`node_master_healthcheck_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_master_healthcheck_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::NodeMasterHealthcheck>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::NodeMasterHealthcheck>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "node_master_healthcheck_get",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/local/node/master_healthcheck", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -50,9 +69,6 @@ impl<'a> NodeMasterHealthcheckGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_master_healthcheck_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

@@ -26,10 +26,24 @@ pub struct NodeList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeList<'a> {
-    ///Sends the request (`node_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::Node>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::Node>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/nodes", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -48,10 +62,7 @@ impl<'a> NodeList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -81,8 +92,21 @@ pub struct NodeGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeGet<'a> {
-    ///Sends the request (`node_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Node>, crate::Error> {
+    /**Sends the request (`node_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Node>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/nodes/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -103,10 +127,7 @@ impl<'a> NodeGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -154,10 +175,24 @@ pub struct NodeUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeUpdate<'a> {
-    ///Sends the request (`node_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(client, self.request(), "node_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/nodes/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -179,10 +214,7 @@ impl<'a> NodeUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_update",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -208,8 +240,21 @@ pub struct NodeActionListAll<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeActionListAll<'a> {
-    ///Sends the request (`node_action_list_all`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::NodeActions>, crate::Error> {
+    /**Sends the request (`node_action_list_all`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::NodeActions>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_action_list_all", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/nodes/actions", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -228,10 +273,7 @@ impl<'a> NodeActionListAll<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_action_list_all",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -269,8 +311,21 @@ pub struct NodeActionList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeActionList<'a> {
-    ///Sends the request (`node_action_list`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::NodeActions>, crate::Error> {
+    /**Sends the request (`node_action_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::NodeActions>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_action_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, node_uid } = self;
         let url = format!(
             "{}/v1/nodes/{}/actions", client.baseurl, encode_path(& node_uid
@@ -292,10 +347,7 @@ impl<'a> NodeActionList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_action_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -340,8 +392,21 @@ pub struct NodeActionGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeActionGet<'a> {
-    ///Sends the request (`node_action_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Action>, crate::Error> {
+    /**Sends the request (`node_action_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Action>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_action_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, node_uid, action } = self;
         let url = format!(
             "{}/v1/nodes/{}/actions/{}", client.baseurl, encode_path(& node_uid
@@ -363,10 +428,7 @@ impl<'a> NodeActionGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_action_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -425,10 +487,29 @@ pub struct NodeActionStart<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeActionStart<'a> {
-    ///Sends the request (`node_action_start`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_action_start`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "node_action_start",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, node_uid, action, body } = self;
         let url = format!(
             "{}/v1/nodes/{}/actions/{}", client.baseurl, encode_path(& node_uid
@@ -451,10 +532,7 @@ impl<'a> NodeActionStart<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_action_start",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -494,10 +572,29 @@ pub struct NodeActionCancel<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeActionCancel<'a> {
-    ///Sends the request (`node_action_cancel`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_action_cancel`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "node_action_cancel",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, node_uid, action } = self;
         let url = format!(
             "{}/v1/nodes/{}/actions/{}", client.baseurl, encode_path(& node_uid
@@ -519,10 +616,7 @@ impl<'a> NodeActionCancel<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_action_cancel",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -557,10 +651,24 @@ pub struct NodeCheckGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeCheckGet<'a> {
-    ///Sends the request (`node_check_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_check_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::NodeCheckResult>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::NodeCheckResult>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_check_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/nodes/check/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -581,10 +689,7 @@ impl<'a> NodeCheckGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_check_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -612,8 +717,26 @@ pub struct NodeDebuginfoGetAll<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeDebuginfoGetAll<'a> {
-    ///Sends the request (`node_debuginfo_get_all`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /**Sends the request (`node_debuginfo_get_all`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<ByteStream>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_stream(
+            client,
+            self.request(),
+            "node_debuginfo_get_all",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/nodes/debuginfo", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -624,10 +747,7 @@ impl<'a> NodeDebuginfoGetAll<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.get(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "node_debuginfo_get_all",
-        };
-        crate::hooks::send_stream(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -660,8 +780,21 @@ pub struct NodeDebuginfoGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeDebuginfoGet<'a> {
-    ///Sends the request (`node_debuginfo_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /**Sends the request (`node_debuginfo_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<ByteStream>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_stream(client, self.request(), "node_debuginfo_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, node_uid } = self;
         let url = format!(
             "{}/v1/nodes/{}/debuginfo", client.baseurl, encode_path(& node_uid
@@ -675,10 +808,7 @@ impl<'a> NodeDebuginfoGet<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.get(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "node_debuginfo_get",
-        };
-        crate::hooks::send_stream(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -711,10 +841,24 @@ pub struct NodeSnapshotList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeSnapshotList<'a> {
-    ///Sends the request (`node_snapshot_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_snapshot_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::NodeSnapshot>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::NodeSnapshot>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_snapshot_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/nodes/{}/snapshots", client.baseurl, encode_path(& uid.to_string()),
@@ -735,10 +879,7 @@ impl<'a> NodeSnapshotList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_snapshot_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -778,8 +919,21 @@ pub struct NodeSnapshotDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeSnapshotDelete<'a> {
-    ///Sends the request (`node_snapshot_delete`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::NodeSnapshot>, crate::Error> {
+    /**Sends the request (`node_snapshot_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::NodeSnapshot>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_snapshot_delete", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, snapshot_name } = self;
         let url = format!(
             "{}/v1/nodes/{}/snapshots/{}", client.baseurl, encode_path(& uid
@@ -801,10 +955,7 @@ impl<'a> NodeSnapshotDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_snapshot_delete",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -830,15 +981,29 @@ pub struct NodeStatusList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeStatusList<'a> {
-    ///Sends the request (`node_status_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_status_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<::std::string::String, types::NodeStatusInfo>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    types::NodeStatusInfo,
+                >,
+            >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_status_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/nodes/status", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -857,10 +1022,7 @@ impl<'a> NodeStatusList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_status_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -890,10 +1052,24 @@ pub struct NodeStatusGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> NodeStatusGet<'a> {
-    ///Sends the request (`node_status_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_status_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::NodeStatusInfo>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::NodeStatusInfo>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_status_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/nodes/{}/status", client.baseurl, encode_path(& uid.to_string()),
@@ -914,9 +1090,6 @@ impl<'a> NodeStatusGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_status_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

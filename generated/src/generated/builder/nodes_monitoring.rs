@@ -38,18 +38,29 @@ Optional: the parameter is not sent unless set.*/
         self.ignore_settings = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`node_alerts_list_all`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_alerts_list_all`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+                >,
             >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_alerts_list_all", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, ignore_settings } = self;
         let url = format!("{}/v1/nodes/alerts", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -71,10 +82,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_alerts_list_all",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -117,13 +125,26 @@ Optional: the parameter is not sent unless set.*/
         self.ignore_settings = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`node_alerts_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_alerts_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::collections::BTreeMap<::std::string::String, types::Alert>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<::std::string::String, types::Alert>,
+            >,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_alerts_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, ignore_settings } = self;
         let url = format!(
             "{}/v1/nodes/alerts/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -147,10 +168,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_alerts_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -196,8 +214,21 @@ Optional: the parameter is not sent unless set.*/
         self.ignore_settings = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`node_alert_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Alert>, crate::Error> {
+    /**Sends the request (`node_alert_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Alert>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_alert_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, alert, ignore_settings } = self;
         let url = format!(
             "{}/v1/nodes/alerts/{}/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -222,10 +253,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_alert_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -288,10 +316,24 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`node_stats_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_stats_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::NodeStats>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::NodeStats>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_stats_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!("{}/v1/nodes/stats", client.baseurl,);
@@ -314,10 +356,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_stats_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -385,8 +424,21 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`node_stats_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::NodeStats>, crate::Error> {
+    /**Sends the request (`node_stats_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::NodeStats>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_stats_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!(
@@ -411,10 +463,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_stats_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -477,15 +526,29 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`node_stats_last_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_stats_last_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<::std::string::String, types::NodeStatsInterval>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    types::NodeStatsInterval,
+                >,
+            >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_stats_last_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!("{}/v1/nodes/stats/last", client.baseurl,);
@@ -508,10 +571,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_stats_last_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -579,15 +639,29 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`node_stats_last_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`node_stats_last_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<::std::string::String, types::NodeStatsInterval>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    types::NodeStatsInterval,
+                >,
+            >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "node_stats_last_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!(
@@ -612,9 +686,6 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "node_stats_last_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

@@ -33,8 +33,21 @@ pub struct OcspGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> OcspGet<'a> {
-    ///Sends the request (`ocsp_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Ocsp>, crate::Error> {
+    /**Sends the request (`ocsp_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Ocsp>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "ocsp_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/ocsp", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -53,10 +66,7 @@ impl<'a> OcspGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "ocsp_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -95,8 +105,21 @@ pub struct OcspUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> OcspUpdate<'a> {
-    ///Sends the request (`ocsp_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Ocsp>, crate::Error> {
+    /**Sends the request (`ocsp_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Ocsp>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "ocsp_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/ocsp", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -116,10 +139,7 @@ impl<'a> OcspUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "ocsp_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -152,8 +172,21 @@ pub struct OcspStatusGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> OcspStatusGet<'a> {
-    ///Sends the request (`ocsp_status_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::OcspStatus>, crate::Error> {
+    /**Sends the request (`ocsp_status_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::OcspStatus>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "ocsp_status_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/ocsp/status", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -172,10 +205,7 @@ impl<'a> OcspStatusGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "ocsp_status_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -210,8 +240,21 @@ pub struct OcspTest<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> OcspTest<'a> {
-    ///Sends the request (`ocsp_test`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::OcspStatus>, crate::Error> {
+    /**Sends the request (`ocsp_test`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::OcspStatus>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "ocsp_test", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/ocsp/test", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -230,9 +273,6 @@ impl<'a> OcspTest<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "ocsp_test",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

@@ -29,10 +29,24 @@ pub struct RedisAclList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> RedisAclList<'a> {
-    ///Sends the request (`redis_acl_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`redis_acl_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::RedisAcl>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::RedisAcl>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "redis_acl_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/redis_acls", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -51,10 +65,7 @@ impl<'a> RedisAclList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "redis_acl_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -110,8 +121,21 @@ Optional: the parameter is not sent unless set.*/
         self.dry_run = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`redis_acl_create`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
+    /**Sends the request (`redis_acl_create`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::RedisAcl>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "redis_acl_create", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, dry_run, body } = self;
         let url = format!("{}/v1/redis_acls", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -132,10 +156,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "redis_acl_create",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -180,8 +201,21 @@ pub struct RedisAclValidate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> RedisAclValidate<'a> {
-    ///Sends the request (`redis_acl_validate`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
+    /**Sends the request (`redis_acl_validate`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::RedisAcl>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "redis_acl_validate", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/redis_acls/validate", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -201,10 +235,7 @@ impl<'a> RedisAclValidate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "redis_acl_validate",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -237,8 +268,21 @@ pub struct RedisAclGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> RedisAclGet<'a> {
-    ///Sends the request (`redis_acl_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
+    /**Sends the request (`redis_acl_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::RedisAcl>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "redis_acl_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/redis_acls/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -259,10 +303,7 @@ impl<'a> RedisAclGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "redis_acl_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -321,8 +362,21 @@ Optional: the parameter is not sent unless set.*/
         self.dry_run = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`redis_acl_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::RedisAcl>, crate::Error> {
+    /**Sends the request (`redis_acl_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::RedisAcl>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "redis_acl_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, dry_run, body } = self;
         let url = format!(
             "{}/v1/redis_acls/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -345,10 +399,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "redis_acl_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -384,10 +435,29 @@ pub struct RedisAclDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> RedisAclDelete<'a> {
-    ///Sends the request (`redis_acl_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`redis_acl_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "redis_acl_delete",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/redis_acls/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -408,9 +478,6 @@ impl<'a> RedisAclDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "redis_acl_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

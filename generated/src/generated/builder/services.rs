@@ -29,15 +29,29 @@ pub struct ServicesLocalList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ServicesLocalList<'a> {
-    ///Sends the request (`services_local_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`services_local_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<::std::string::String, types::LocalServiceInfo>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    types::LocalServiceInfo,
+                >,
+            >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "services_local_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/local/services", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -56,10 +70,7 @@ impl<'a> ServicesLocalList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "services_local_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -102,13 +113,24 @@ pub struct ServicesLocalControl<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ServicesLocalControl<'a> {
-    ///Sends the request (`services_local_control`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`services_local_control`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::collections::BTreeMap<::std::string::String, bool>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::collections::BTreeMap<::std::string::String, bool>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "services_local_control", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/local/services", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -128,10 +150,7 @@ impl<'a> ServicesLocalControl<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "services_local_control",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -174,13 +193,24 @@ pub struct ServicesControl<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ServicesControl<'a> {
-    ///Sends the request (`services_control`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`services_control`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<::std::collections::BTreeMap<::std::string::String, bool>>,
-        crate::Error,
-    > {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::collections::BTreeMap<::std::string::String, bool>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "services_control", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/services", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -200,9 +230,6 @@ impl<'a> ServicesControl<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "services_control",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

@@ -38,10 +38,24 @@ Optional: the parameter is not sent unless set.*/
         self.extra_info_keys = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`shard_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`shard_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::Shard>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::Shard>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "shard_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, extra_info_keys } = self;
         let url = format!("{}/v1/shards", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -63,10 +77,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "shard_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -109,8 +120,21 @@ Optional: the parameter is not sent unless set.*/
         self.extra_info_keys = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`shard_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Shard>, crate::Error> {
+    /**Sends the request (`shard_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Shard>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "shard_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, extra_info_keys } = self;
         let url = format!(
             "{}/v1/shards/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -134,10 +158,7 @@ Optional: the parameter is not sent unless set.*/
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "shard_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -173,10 +194,29 @@ pub struct ShardActionMigrateMany<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ShardActionMigrateMany<'a> {
-    ///Sends the request (`shard_action_migrate_many`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`shard_action_migrate_many`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ShardActionResponse>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ShardActionResponse>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "shard_action_migrate_many",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/shards/actions/migrate", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -196,10 +236,7 @@ impl<'a> ShardActionMigrateMany<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "shard_action_migrate_many",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -239,10 +276,24 @@ pub struct ShardActionMigrate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ShardActionMigrate<'a> {
-    ///Sends the request (`shard_action_migrate`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`shard_action_migrate`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ShardActionResponse>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ShardActionResponse>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "shard_action_migrate", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/shards/{}/actions/migrate", client.baseurl, encode_path(& uid
@@ -265,10 +316,7 @@ impl<'a> ShardActionMigrate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "shard_action_migrate",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -315,10 +363,29 @@ pub struct ShardActionFailoverMany<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ShardActionFailoverMany<'a> {
-    ///Sends the request (`shard_action_failover_many`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`shard_action_failover_many`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ShardActionResponse>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ShardActionResponse>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(
+            client,
+            self.request(),
+            "shard_action_failover_many",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/shards/actions/failover", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -338,10 +405,7 @@ impl<'a> ShardActionFailoverMany<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "shard_action_failover_many",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -389,10 +453,24 @@ pub struct ShardActionFailover<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> ShardActionFailover<'a> {
-    ///Sends the request (`shard_action_failover`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`shard_action_failover`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::ShardActionResponse>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::ShardActionResponse>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "shard_action_failover", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, body } = self;
         let url = format!(
             "{}/v1/shards/{}/actions/failover", client.baseurl, encode_path(& uid
@@ -415,9 +493,6 @@ impl<'a> ShardActionFailover<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "shard_action_failover",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

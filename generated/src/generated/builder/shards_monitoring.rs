@@ -83,10 +83,24 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`shard_stats_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`shard_stats_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::ShardStats>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::ShardStats>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "shard_stats_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, etime, interval, metrics, parent_uid, stime } = self;
         let interval = interval.as_ref();
         let url = format!("{}/v1/shards/stats", client.baseurl,);
@@ -111,10 +125,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "shard_stats_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -182,8 +193,21 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`shard_stats_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::ShardStats>, crate::Error> {
+    /**Sends the request (`shard_stats_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::ShardStats>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "shard_stats_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!(
@@ -208,10 +232,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "shard_stats_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -274,18 +295,29 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`shard_stats_last_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`shard_stats_last_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                types::ShardStatsInterval,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    types::ShardStatsInterval,
+                >,
             >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "shard_stats_last_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!("{}/v1/shards/stats/last", client.baseurl,);
@@ -308,10 +340,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "shard_stats_last_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -379,18 +408,29 @@ Optional: the parameter is not sent unless set.*/
         self.stime = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`shard_stats_last_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`shard_stats_last_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                types::ShardStatsInterval,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    types::ShardStatsInterval,
+                >,
             >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "shard_stats_last_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, etime, interval, stime } = self;
         let interval = interval.as_ref();
         let url = format!(
@@ -415,9 +455,6 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("stime", &stime))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "shard_stats_last_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

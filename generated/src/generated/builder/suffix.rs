@@ -30,8 +30,21 @@ pub struct SuffixGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> SuffixGet<'a> {
-    ///Sends the request (`suffix_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::Suffix>, crate::Error> {
+    /**Sends the request (`suffix_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::Suffix>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "suffix_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, name } = self;
         let url = format!(
             "{}/v1/suffix/{}", client.baseurl, encode_path(& name.to_string()),
@@ -52,9 +65,6 @@ impl<'a> SuffixGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "suffix_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

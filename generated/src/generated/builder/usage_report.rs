@@ -26,8 +26,21 @@ pub struct UsageReportGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UsageReportGet<'a> {
-    ///Sends the request (`usage_report_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+    /**Sends the request (`usage_report_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<ByteStream>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_stream(client, self.request(), "usage_report_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/usage_report", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -38,9 +51,6 @@ impl<'a> UsageReportGet<'a> {
             );
         #[allow(unused_mut)]
         let mut request = client.client.get(url).headers(header_map).build()?;
-        let info = OperationInfo {
-            operation_id: "usage_report_get",
-        };
-        crate::hooks::send_stream(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

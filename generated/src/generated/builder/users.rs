@@ -28,10 +28,24 @@ pub struct UserList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UserList<'a> {
-    ///Sends the request (`user_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`user_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<::std::vec::Vec<types::User>>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::User>>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "user_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/users", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -50,10 +64,7 @@ impl<'a> UserList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -108,8 +119,21 @@ Optional: the parameter is not sent unless set.*/
         self.dry_run = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`user_create`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::User>, crate::Error> {
+    /**Sends the request (`user_create`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::User>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "user_create", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, dry_run, body } = self;
         let url = format!("{}/v1/users", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -130,10 +154,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_create",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -165,8 +186,21 @@ pub struct UserGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UserGet<'a> {
-    ///Sends the request (`user_get`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::User>, crate::Error> {
+    /**Sends the request (`user_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::User>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "user_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/users/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -187,10 +221,7 @@ impl<'a> UserGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -249,8 +280,21 @@ Optional: the parameter is not sent unless set.*/
         self.dry_run = ::std::option::Option::Some(value);
         self
     }
-    ///Sends the request (`user_update`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::User>, crate::Error> {
+    /**Sends the request (`user_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::User>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "user_update", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid, dry_run, body } = self;
         let url = format!(
             "{}/v1/users/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -273,10 +317,7 @@ Optional: the parameter is not sent unless set.*/
             .query(&progenitor_client::QueryParam::new("dry_run", &dry_run))
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_update",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -308,10 +349,24 @@ pub struct UserDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UserDelete<'a> {
-    ///Sends the request (`user_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`user_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(client, self.request(), "user_delete", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, uid } = self;
         let url = format!(
             "{}/v1/users/{}", client.baseurl, encode_path(& uid.to_string()),
@@ -332,10 +387,7 @@ impl<'a> UserDelete<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -380,8 +432,21 @@ pub struct UserAuthorize<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UserAuthorize<'a> {
-    ///Sends the request (`user_authorize`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::JwtToken>, crate::Error> {
+    /**Sends the request (`user_authorize`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::JwtToken>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "user_authorize", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/users/authorize", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -401,10 +466,7 @@ impl<'a> UserAuthorize<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_authorize",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -444,8 +506,21 @@ pub struct UserRefreshJwt<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UserRefreshJwt<'a> {
-    ///Sends the request (`user_refresh_jwt`) and decodes the response.
-    pub async fn send(self) -> Result<ResponseValue<types::JwtToken>, crate::Error> {
+    /**Sends the request (`user_refresh_jwt`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ResponseValue<types::JwtToken>, crate::Error>,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "user_refresh_jwt", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/users/refresh_jwt", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -465,10 +540,7 @@ impl<'a> UserRefreshJwt<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_refresh_jwt",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -514,10 +586,29 @@ pub struct UserPasswordUpdate<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UserPasswordUpdate<'a> {
-    ///Sends the request (`user_password_update`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`user_password_update`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "user_password_update",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/users/password", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -537,10 +628,7 @@ impl<'a> UserPasswordUpdate<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_password_update",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -587,10 +675,29 @@ pub struct UserPasswordAdd<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UserPasswordAdd<'a> {
-    ///Sends the request (`user_password_add`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`user_password_add`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "user_password_add",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/users/password", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -610,10 +717,7 @@ impl<'a> UserPasswordAdd<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_password_add",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -657,10 +761,29 @@ pub struct UserPasswordDelete<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UserPasswordDelete<'a> {
-    ///Sends the request (`user_password_delete`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`user_password_delete`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<crate::UndocumentedBody>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<crate::UndocumentedBody>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_undocumented(
+            client,
+            self.request(),
+            "user_password_delete",
+            200u16,
+        )
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, body } = self;
         let url = format!("{}/v1/users/password", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -680,10 +803,7 @@ impl<'a> UserPasswordDelete<'a> {
             .json(&body)
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_password_delete",
-        };
-        crate::hooks::send_undocumented(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -714,15 +834,29 @@ pub struct UserPermissionsList<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UserPermissionsList<'a> {
-    ///Sends the request (`user_permissions_list`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`user_permissions_list`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<::std::string::String, types::RolePermissions>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    types::RolePermissions,
+                >,
+            >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "user_permissions_list", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/users/permissions", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -741,10 +875,7 @@ impl<'a> UserPermissionsList<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_permissions_list",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -780,15 +911,29 @@ pub struct UserPermissionsGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UserPermissionsGet<'a> {
-    ///Sends the request (`user_permissions_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`user_permissions_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<
-        ResponseValue<
-            ::std::collections::BTreeMap<::std::string::String, types::RolePermissions>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    types::RolePermissions,
+                >,
+            >,
+            crate::Error,
         >,
-        crate::Error,
-    > {
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "user_permissions_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client, role } = self;
         let url = format!(
             "{}/v1/users/permissions/{}", client.baseurl, encode_path(& role
@@ -810,10 +955,7 @@ impl<'a> UserPermissionsGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_permissions_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }
 #[allow(clippy::all)]
@@ -842,10 +984,24 @@ pub struct UserRoleGet<'a> {
 }
 #[allow(clippy::all)]
 impl<'a> UserRoleGet<'a> {
-    ///Sends the request (`user_role_get`) and decodes the response.
-    pub async fn send(
+    /**Sends the request (`user_role_get`) and decodes the response.
+
+The request is made here and sent when the returned future is first polled; the future borrows the client and is `Send`.*/
+    #[inline]
+    pub fn send(
         self,
-    ) -> Result<ResponseValue<types::UserRoleGetResponse>, crate::Error> {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ResponseValue<types::UserRoleGetResponse>,
+            crate::Error,
+        >,
+    > + 'a {
+        let client = self.client;
+        crate::hooks::send_json(client, self.request(), "user_role_get", 200u16)
+    }
+    /// The request `send` sends, or why it could not be made.
+    #[inline]
+    fn request(self) -> ::std::result::Result<::reqwest::Request, crate::Error> {
         let Self { client } = self;
         let url = format!("{}/v1/users/role", client.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -864,9 +1020,6 @@ impl<'a> UserRoleGet<'a> {
             )
             .headers(header_map)
             .build()?;
-        let info = OperationInfo {
-            operation_id: "user_role_get",
-        };
-        crate::hooks::send_json(client, request, &info, 200u16).await
+        ::std::result::Result::Ok(request)
     }
 }

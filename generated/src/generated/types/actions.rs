@@ -21,8 +21,8 @@ impl ::serde::Serialize for ActionListResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("actions", &self.actions)?;
-        w.opt("state-machines", &self.state_machines)?;
+        w.opt("actions", &self.actions);
+        w.opt("state-machines", &self.state_machines);
         w.end(&self.extra)
     }
 }
@@ -49,13 +49,13 @@ impl<'de> ::serde::Deserialize<'de> for ActionListResponse {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "actions" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.actions, &mut seen, 0usize, "actions")?
+                            >(&mut map, &mut out.actions, &mut seen, 0usize, "actions")
                         }
                         "state-machines" => {
                             crate::object::put::<
@@ -68,10 +68,11 @@ impl<'de> ::serde::Deserialize<'de> for ActionListResponse {
                                 &mut seen,
                                 1usize,
                                 "state-machines",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -115,15 +116,15 @@ impl ::serde::Serialize for StateMachine {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("action_uid", &self.action_uid)?;
-        w.opt("error", &self.error)?;
-        w.opt("heartbeat", &self.heartbeat)?;
-        w.opt("name", &self.name)?;
-        w.opt("object_name", &self.object_name)?;
-        w.opt("pending_ops", &self.pending_ops)?;
-        w.opt("progress", &self.progress)?;
-        w.opt("state", &self.state)?;
-        w.opt("status", &self.status)?;
+        w.opt("action_uid", &self.action_uid);
+        w.opt("error", &self.error);
+        w.opt("heartbeat", &self.heartbeat);
+        w.opt("name", &self.name);
+        w.opt("object_name", &self.object_name);
+        w.opt("pending_ops", &self.pending_ops);
+        w.opt("progress", &self.progress);
+        w.opt("state", &self.state);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -155,7 +156,7 @@ impl<'de> ::serde::Deserialize<'de> for StateMachine {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "action_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -167,14 +168,14 @@ impl<'de> ::serde::Deserialize<'de> for StateMachine {
                                 &mut seen,
                                 0usize,
                                 "action_uid",
-                            )?
+                            )
                         }
                         "error" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.error, &mut seen, 1usize, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 1usize, "error")
                         }
                         "heartbeat" => {
                             crate::object::put::<
@@ -187,14 +188,14 @@ impl<'de> ::serde::Deserialize<'de> for StateMachine {
                                 &mut seen,
                                 2usize,
                                 "heartbeat",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")
                         }
                         "object_name" => {
                             crate::object::put::<
@@ -207,7 +208,7 @@ impl<'de> ::serde::Deserialize<'de> for StateMachine {
                                 &mut seen,
                                 4usize,
                                 "object_name",
-                            )?
+                            )
                         }
                         "pending_ops" => {
                             crate::object::put::<
@@ -220,37 +221,32 @@ impl<'de> ::serde::Deserialize<'de> for StateMachine {
                                 &mut seen,
                                 5usize,
                                 "pending_ops",
-                            )?
+                            )
                         }
                         "progress" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.progress,
-                                &mut seen,
-                                6usize,
-                                "progress",
-                            )?
+                            >(&mut map, &mut out.progress, &mut seen, 6usize, "progress")
                         }
                         "state" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.state, &mut seen, 7usize, "state")?
+                            >(&mut map, &mut out.state, &mut seen, 7usize, "state")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 8usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 8usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -261,7 +257,7 @@ impl<'de> ::serde::Deserialize<'de> for StateMachine {
 ///Status of a state machine. `pending` and `active` are transient; `completed` and `failed` are final.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StateMachineStatus {
     ///`pending`
@@ -287,6 +283,7 @@ impl StateMachineStatus {
         "failed",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -297,52 +294,66 @@ impl StateMachineStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for StateMachineStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "pending" => Self::Pending,
-            "active" => Self::Active,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Pending),
+            1usize => ::std::option::Option::Some(Self::Active),
+            2usize => ::std::option::Option::Some(Self::Completed),
+            3usize => ::std::option::Option::Some(Self::Failed),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for StateMachineStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "pending" => Self::Pending,
-            "active" => Self::Active,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for StateMachineStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Pending => f.write_str("Pending"),
+            Self::Active => f.write_str("Active"),
+            Self::Completed => f.write_str("Completed"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for StateMachineStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for StateMachineStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for StateMachineStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for StateMachineStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for StateMachineStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "pending" => Self::Pending,
-            "active" => Self::Active,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for StateMachineStatus {

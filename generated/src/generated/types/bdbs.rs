@@ -19,7 +19,7 @@ impl ::serde::Serialize for ActionUid {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("action_uid", &self.action_uid)?;
+        w.opt("action_uid", &self.action_uid);
         w.end(&self.extra)
     }
 }
@@ -51,7 +51,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionUid {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "action_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -63,10 +63,11 @@ impl<'de> ::serde::Deserialize<'de> for ActionUid {
                                 &mut seen,
                                 0usize,
                                 "action_uid",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -110,12 +111,12 @@ impl ::serde::Serialize for Alert {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("change_time", &self.change_time)?;
-        w.opt("change_value", &self.change_value)?;
-        w.opt("enabled", &self.enabled)?;
-        w.opt("severity", &self.severity)?;
-        w.opt("state", &self.state)?;
-        w.opt("threshold", &self.threshold)?;
+        w.opt("change_time", &self.change_time);
+        w.opt("change_value", &self.change_value);
+        w.opt("enabled", &self.enabled);
+        w.opt("severity", &self.severity);
+        w.opt("state", &self.state);
+        w.opt("threshold", &self.threshold);
         w.end(&self.extra)
     }
 }
@@ -142,7 +143,7 @@ impl<'de> ::serde::Deserialize<'de> for Alert {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "change_time" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -154,7 +155,7 @@ impl<'de> ::serde::Deserialize<'de> for Alert {
                                 &mut seen,
                                 0usize,
                                 "change_time",
-                            )?
+                            )
                         }
                         "change_value" => {
                             crate::object::put::<
@@ -167,34 +168,28 @@ impl<'de> ::serde::Deserialize<'de> for Alert {
                                 &mut seen,
                                 1usize,
                                 "change_value",
-                            )?
+                            )
                         }
                         "enabled" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.enabled, &mut seen, 2usize, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 2usize, "enabled")
                         }
                         "severity" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.severity,
-                                &mut seen,
-                                3usize,
-                                "severity",
-                            )?
+                            >(&mut map, &mut out.severity, &mut seen, 3usize, "severity")
                         }
                         "state" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.state, &mut seen, 4usize, "state")?
+                            >(&mut map, &mut out.state, &mut seen, 4usize, "state")
                         }
                         "threshold" => {
                             crate::object::put::<
@@ -207,10 +202,11 @@ impl<'de> ::serde::Deserialize<'de> for Alert {
                                 &mut seen,
                                 5usize,
                                 "threshold",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -221,7 +217,7 @@ impl<'de> ::serde::Deserialize<'de> for Alert {
 ///Severity of an alert (read-only).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AlertSeverity {
     ///`DEBUG`
@@ -250,6 +246,7 @@ impl AlertSeverity {
         "CRITICAL",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Debug => "DEBUG",
@@ -261,55 +258,68 @@ impl AlertSeverity {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for AlertSeverity {
-    fn from(value: &str) -> Self {
-        match value {
-            "DEBUG" => Self::Debug,
-            "INFO" => Self::Info,
-            "WARNING" => Self::Warning,
-            "ERROR" => Self::Error,
-            "CRITICAL" => Self::Critical,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Debug),
+            1usize => ::std::option::Option::Some(Self::Info),
+            2usize => ::std::option::Option::Some(Self::Warning),
+            3usize => ::std::option::Option::Some(Self::Error),
+            4usize => ::std::option::Option::Some(Self::Critical),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for AlertSeverity {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "DEBUG" => Self::Debug,
-            "INFO" => Self::Info,
-            "WARNING" => Self::Warning,
-            "ERROR" => Self::Error,
-            "CRITICAL" => Self::Critical,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for AlertSeverity {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Debug => f.write_str("Debug"),
+            Self::Info => f.write_str("Info"),
+            Self::Warning => f.write_str("Warning"),
+            Self::Error => f.write_str("Error"),
+            Self::Critical => f.write_str("Critical"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for AlertSeverity {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for AlertSeverity {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for AlertSeverity {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for AlertSeverity {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for AlertSeverity {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "DEBUG" => Self::Debug,
-            "INFO" => Self::Info,
-            "WARNING" => Self::Warning,
-            "ERROR" => Self::Error,
-            "CRITICAL" => Self::Critical,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for AlertSeverity {
@@ -949,209 +959,209 @@ impl ::serde::Serialize for Bdb {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("account_id", &self.account_id)?;
-        w.opt("action_uid", &self.action_uid)?;
-        w.opt("active_defrag_cycle_max", &self.active_defrag_cycle_max)?;
-        w.opt("active_defrag_cycle_min", &self.active_defrag_cycle_min)?;
-        w.opt("active_defrag_ignore_bytes", &self.active_defrag_ignore_bytes)?;
-        w.opt("active_defrag_max_scan_fields", &self.active_defrag_max_scan_fields)?;
-        w.opt("active_defrag_threshold_lower", &self.active_defrag_threshold_lower)?;
-        w.opt("active_defrag_threshold_upper", &self.active_defrag_threshold_upper)?;
-        w.opt("activedefrag", &self.activedefrag)?;
-        w.opt("aof_policy", &self.aof_policy)?;
-        w.opt("audit_settings", &self.audit_settings)?;
-        w.opt("authentication_admin_pass", &self.authentication_admin_pass)?;
-        w.opt("authentication_redis_pass", &self.authentication_redis_pass)?;
-        w.opt("authentication_sasl_pass", &self.authentication_sasl_pass)?;
-        w.opt("authentication_sasl_uname", &self.authentication_sasl_uname)?;
-        w.opt("authentication_ssl_client_certs", &self.authentication_ssl_client_certs)?;
-        w.opt("authentication_ssl_crdt_certs", &self.authentication_ssl_crdt_certs)?;
-        w.opt("authorized_names", &self.authorized_names)?;
-        w.opt("authorized_subjects", &self.authorized_subjects)?;
-        w.opt("auto_shards_balancing", &self.auto_shards_balancing)?;
+        w.opt("account_id", &self.account_id);
+        w.opt("action_uid", &self.action_uid);
+        w.opt("active_defrag_cycle_max", &self.active_defrag_cycle_max);
+        w.opt("active_defrag_cycle_min", &self.active_defrag_cycle_min);
+        w.opt("active_defrag_ignore_bytes", &self.active_defrag_ignore_bytes);
+        w.opt("active_defrag_max_scan_fields", &self.active_defrag_max_scan_fields);
+        w.opt("active_defrag_threshold_lower", &self.active_defrag_threshold_lower);
+        w.opt("active_defrag_threshold_upper", &self.active_defrag_threshold_upper);
+        w.opt("activedefrag", &self.activedefrag);
+        w.opt("aof_policy", &self.aof_policy);
+        w.opt("audit_settings", &self.audit_settings);
+        w.opt("authentication_admin_pass", &self.authentication_admin_pass);
+        w.opt("authentication_redis_pass", &self.authentication_redis_pass);
+        w.opt("authentication_sasl_pass", &self.authentication_sasl_pass);
+        w.opt("authentication_sasl_uname", &self.authentication_sasl_uname);
+        w.opt("authentication_ssl_client_certs", &self.authentication_ssl_client_certs);
+        w.opt("authentication_ssl_crdt_certs", &self.authentication_ssl_crdt_certs);
+        w.opt("authorized_names", &self.authorized_names);
+        w.opt("authorized_subjects", &self.authorized_subjects);
+        w.opt("auto_shards_balancing", &self.auto_shards_balancing);
         w.opt(
             "auto_shards_balancing_grace_period",
             &self.auto_shards_balancing_grace_period,
-        )?;
-        w.opt("auto_upgrade", &self.auto_upgrade)?;
-        w.opt("avoid_nodes", &self.avoid_nodes)?;
-        w.opt("background_op", &self.background_op)?;
-        w.opt("backup", &self.backup)?;
-        w.opt("backup_failure_reason", &self.backup_failure_reason)?;
-        w.opt("backup_history", &self.backup_history)?;
-        w.opt("backup_interval", &self.backup_interval)?;
-        w.opt("backup_interval_offset", &self.backup_interval_offset)?;
-        w.opt("backup_location", &self.backup_location)?;
-        w.opt("backup_progress", &self.backup_progress)?;
-        w.opt("backup_status", &self.backup_status)?;
-        w.opt("bigstore", &self.bigstore)?;
-        w.opt("bigstore_ram_size", &self.bigstore_ram_size)?;
-        w.opt("bigstore_ram_weights", &self.bigstore_ram_weights)?;
-        w.opt("bigstore_version", &self.bigstore_version)?;
+        );
+        w.opt("auto_upgrade", &self.auto_upgrade);
+        w.opt("avoid_nodes", &self.avoid_nodes);
+        w.opt("background_op", &self.background_op);
+        w.opt("backup", &self.backup);
+        w.opt("backup_failure_reason", &self.backup_failure_reason);
+        w.opt("backup_history", &self.backup_history);
+        w.opt("backup_interval", &self.backup_interval);
+        w.opt("backup_interval_offset", &self.backup_interval_offset);
+        w.opt("backup_location", &self.backup_location);
+        w.opt("backup_progress", &self.backup_progress);
+        w.opt("backup_status", &self.backup_status);
+        w.opt("bigstore", &self.bigstore);
+        w.opt("bigstore_ram_size", &self.bigstore_ram_size);
+        w.opt("bigstore_ram_weights", &self.bigstore_ram_weights);
+        w.opt("bigstore_version", &self.bigstore_version);
         w.opt(
             "client_cert_subject_validation_type",
             &self.client_cert_subject_validation_type,
-        )?;
-        w.opt("conns", &self.conns)?;
-        w.opt("conns_global_maximum_dedicated", &self.conns_global_maximum_dedicated)?;
-        w.opt("conns_minimum_dedicated", &self.conns_minimum_dedicated)?;
-        w.opt("conns_type", &self.conns_type)?;
-        w.opt("crdt", &self.crdt)?;
-        w.opt("crdt_causal_consistency", &self.crdt_causal_consistency)?;
-        w.opt("crdt_config_version", &self.crdt_config_version)?;
-        w.opt("crdt_featureset_version", &self.crdt_featureset_version)?;
-        w.opt("crdt_ghost_replica_ids", &self.crdt_ghost_replica_ids)?;
-        w.opt("crdt_guid", &self.crdt_guid)?;
-        w.opt("crdt_modules", &self.crdt_modules)?;
-        w.opt("crdt_protocol_version", &self.crdt_protocol_version)?;
-        w.opt("crdt_repl_backlog_size", &self.crdt_repl_backlog_size)?;
-        w.opt("crdt_replica_id", &self.crdt_replica_id)?;
-        w.opt("crdt_replicas", &self.crdt_replicas)?;
-        w.opt("crdt_sources", &self.crdt_sources)?;
-        w.opt("crdt_sync", &self.crdt_sync)?;
+        );
+        w.opt("conns", &self.conns);
+        w.opt("conns_global_maximum_dedicated", &self.conns_global_maximum_dedicated);
+        w.opt("conns_minimum_dedicated", &self.conns_minimum_dedicated);
+        w.opt("conns_type", &self.conns_type);
+        w.opt("crdt", &self.crdt);
+        w.opt("crdt_causal_consistency", &self.crdt_causal_consistency);
+        w.opt("crdt_config_version", &self.crdt_config_version);
+        w.opt("crdt_featureset_version", &self.crdt_featureset_version);
+        w.opt("crdt_ghost_replica_ids", &self.crdt_ghost_replica_ids);
+        w.opt("crdt_guid", &self.crdt_guid);
+        w.opt("crdt_modules", &self.crdt_modules);
+        w.opt("crdt_protocol_version", &self.crdt_protocol_version);
+        w.opt("crdt_repl_backlog_size", &self.crdt_repl_backlog_size);
+        w.opt("crdt_replica_id", &self.crdt_replica_id);
+        w.opt("crdt_replicas", &self.crdt_replicas);
+        w.opt("crdt_sources", &self.crdt_sources);
+        w.opt("crdt_sync", &self.crdt_sync);
         w.opt(
             "crdt_sync_connection_alarm_timeout_seconds",
             &self.crdt_sync_connection_alarm_timeout_seconds,
-        )?;
-        w.opt("crdt_sync_dist", &self.crdt_sync_dist)?;
-        w.opt("crdt_syncer_auto_oom_unlatch", &self.crdt_syncer_auto_oom_unlatch)?;
-        w.opt("crdt_xadd_id_uniqueness_mode", &self.crdt_xadd_id_uniqueness_mode)?;
-        w.opt("created_time", &self.created_time)?;
-        w.opt("data_internode_encryption", &self.data_internode_encryption)?;
-        w.opt("data_persistence", &self.data_persistence)?;
-        w.opt("dataset_import_sources", &self.dataset_import_sources)?;
-        w.opt("db_conns_auditing", &self.db_conns_auditing)?;
-        w.opt("default_user", &self.default_user)?;
-        w.opt("disabled_commands", &self.disabled_commands)?;
+        );
+        w.opt("crdt_sync_dist", &self.crdt_sync_dist);
+        w.opt("crdt_syncer_auto_oom_unlatch", &self.crdt_syncer_auto_oom_unlatch);
+        w.opt("crdt_xadd_id_uniqueness_mode", &self.crdt_xadd_id_uniqueness_mode);
+        w.opt("created_time", &self.created_time);
+        w.opt("data_internode_encryption", &self.data_internode_encryption);
+        w.opt("data_persistence", &self.data_persistence);
+        w.opt("dataset_import_sources", &self.dataset_import_sources);
+        w.opt("db_conns_auditing", &self.db_conns_auditing);
+        w.opt("default_user", &self.default_user);
+        w.opt("disabled_commands", &self.disabled_commands);
         w.opt(
             "disconnect_clients_on_password_removal",
             &self.disconnect_clients_on_password_removal,
-        )?;
-        w.opt("dns_address_master", &self.dns_address_master)?;
-        w.opt("email_alerts", &self.email_alerts)?;
-        w.opt("endpoint", &self.endpoint)?;
-        w.opt("endpoint_ip", &self.endpoint_ip)?;
-        w.opt("endpoint_node", &self.endpoint_node)?;
-        w.opt("endpoints", &self.endpoints)?;
-        w.opt("enforce_client_authentication", &self.enforce_client_authentication)?;
-        w.opt("eviction_policy", &self.eviction_policy)?;
-        w.opt("export_failure_reason", &self.export_failure_reason)?;
-        w.opt("export_progress", &self.export_progress)?;
-        w.opt("export_status", &self.export_status)?;
-        w.opt("generate_text_monitor", &self.generate_text_monitor)?;
-        w.opt("gradual_src_max_sources", &self.gradual_src_max_sources)?;
-        w.opt("gradual_src_mode", &self.gradual_src_mode)?;
+        );
+        w.opt("dns_address_master", &self.dns_address_master);
+        w.opt("email_alerts", &self.email_alerts);
+        w.opt("endpoint", &self.endpoint);
+        w.opt("endpoint_ip", &self.endpoint_ip);
+        w.opt("endpoint_node", &self.endpoint_node);
+        w.opt("endpoints", &self.endpoints);
+        w.opt("enforce_client_authentication", &self.enforce_client_authentication);
+        w.opt("eviction_policy", &self.eviction_policy);
+        w.opt("export_failure_reason", &self.export_failure_reason);
+        w.opt("export_progress", &self.export_progress);
+        w.opt("export_status", &self.export_status);
+        w.opt("generate_text_monitor", &self.generate_text_monitor);
+        w.opt("gradual_src_max_sources", &self.gradual_src_max_sources);
+        w.opt("gradual_src_mode", &self.gradual_src_mode);
         w.opt(
             "gradual_sync_max_shards_per_source",
             &self.gradual_sync_max_shards_per_source,
-        )?;
-        w.opt("gradual_sync_mode", &self.gradual_sync_mode)?;
-        w.opt("gradual_sync_policy", &self.gradual_sync_policy)?;
-        w.opt("gradual_sync_policy_parameters", &self.gradual_sync_policy_parameters)?;
-        w.opt("hash_slots_policy", &self.hash_slots_policy)?;
-        w.opt("implicit_shard_key", &self.implicit_shard_key)?;
-        w.opt("import_failure_reason", &self.import_failure_reason)?;
-        w.opt("import_progress", &self.import_progress)?;
-        w.opt("import_status", &self.import_status)?;
-        w.opt("internal", &self.internal)?;
-        w.opt("last_backup_time", &self.last_backup_time)?;
-        w.opt("last_changed_time", &self.last_changed_time)?;
-        w.opt("last_export_time", &self.last_export_time)?;
-        w.opt("link_sconn_on_full_request", &self.link_sconn_on_full_request)?;
-        w.opt("master_persistence", &self.master_persistence)?;
-        w.opt("max_aof_file_size", &self.max_aof_file_size)?;
-        w.opt("max_aof_load_time", &self.max_aof_load_time)?;
-        w.opt("max_client_pipeline", &self.max_client_pipeline)?;
-        w.opt("max_connections", &self.max_connections)?;
-        w.opt("max_pipelined", &self.max_pipelined)?;
-        w.opt("maxclients", &self.maxclients)?;
-        w.opt("memory_size", &self.memory_size)?;
-        w.opt("metrics_export_all", &self.metrics_export_all)?;
-        w.opt("mkms", &self.mkms)?;
-        w.opt("module_list", &self.module_list)?;
-        w.opt("mtls_allow_outdated_certs", &self.mtls_allow_outdated_certs)?;
-        w.opt("mtls_allow_weak_hashing", &self.mtls_allow_weak_hashing)?;
-        w.opt("multi_commands_opt", &self.multi_commands_opt)?;
-        w.opt("name", &self.name)?;
-        w.opt("oss_cluster", &self.oss_cluster)?;
+        );
+        w.opt("gradual_sync_mode", &self.gradual_sync_mode);
+        w.opt("gradual_sync_policy", &self.gradual_sync_policy);
+        w.opt("gradual_sync_policy_parameters", &self.gradual_sync_policy_parameters);
+        w.opt("hash_slots_policy", &self.hash_slots_policy);
+        w.opt("implicit_shard_key", &self.implicit_shard_key);
+        w.opt("import_failure_reason", &self.import_failure_reason);
+        w.opt("import_progress", &self.import_progress);
+        w.opt("import_status", &self.import_status);
+        w.opt("internal", &self.internal);
+        w.opt("last_backup_time", &self.last_backup_time);
+        w.opt("last_changed_time", &self.last_changed_time);
+        w.opt("last_export_time", &self.last_export_time);
+        w.opt("link_sconn_on_full_request", &self.link_sconn_on_full_request);
+        w.opt("master_persistence", &self.master_persistence);
+        w.opt("max_aof_file_size", &self.max_aof_file_size);
+        w.opt("max_aof_load_time", &self.max_aof_load_time);
+        w.opt("max_client_pipeline", &self.max_client_pipeline);
+        w.opt("max_connections", &self.max_connections);
+        w.opt("max_pipelined", &self.max_pipelined);
+        w.opt("maxclients", &self.maxclients);
+        w.opt("memory_size", &self.memory_size);
+        w.opt("metrics_export_all", &self.metrics_export_all);
+        w.opt("mkms", &self.mkms);
+        w.opt("module_list", &self.module_list);
+        w.opt("mtls_allow_outdated_certs", &self.mtls_allow_outdated_certs);
+        w.opt("mtls_allow_weak_hashing", &self.mtls_allow_weak_hashing);
+        w.opt("multi_commands_opt", &self.multi_commands_opt);
+        w.opt("name", &self.name);
+        w.opt("oss_cluster", &self.oss_cluster);
         w.opt(
             "oss_cluster_api_preferred_endpoint_type",
             &self.oss_cluster_api_preferred_endpoint_type,
-        )?;
+        );
         w.opt(
             "oss_cluster_api_preferred_ip_type",
             &self.oss_cluster_api_preferred_ip_type,
-        )?;
-        w.opt("oss_sharding", &self.oss_sharding)?;
-        w.opt("partial_request_timeout_seconds", &self.partial_request_timeout_seconds)?;
-        w.opt("port", &self.port)?;
+        );
+        w.opt("oss_sharding", &self.oss_sharding);
+        w.opt("partial_request_timeout_seconds", &self.partial_request_timeout_seconds);
+        w.opt("port", &self.port);
         w.opt(
             "preemptive_drain_timeout_seconds",
             &self.preemptive_drain_timeout_seconds,
-        )?;
-        w.opt("probabilistic", &self.probabilistic)?;
-        w.opt("proxy_policy", &self.proxy_policy)?;
-        w.opt("query_performance_factor", &self.query_performance_factor)?;
-        w.opt("rack_aware", &self.rack_aware)?;
-        w.opt("recovery_wait_time", &self.recovery_wait_time)?;
-        w.opt("redis_version", &self.redis_version)?;
-        w.opt("repl_backlog_size", &self.repl_backlog_size)?;
-        w.opt("replica_read_only", &self.replica_read_only)?;
-        w.opt("replica_sconns_on_demand", &self.replica_sconns_on_demand)?;
-        w.opt("replica_sources", &self.replica_sources)?;
-        w.opt("replica_sync", &self.replica_sync)?;
+        );
+        w.opt("probabilistic", &self.probabilistic);
+        w.opt("proxy_policy", &self.proxy_policy);
+        w.opt("query_performance_factor", &self.query_performance_factor);
+        w.opt("rack_aware", &self.rack_aware);
+        w.opt("recovery_wait_time", &self.recovery_wait_time);
+        w.opt("redis_version", &self.redis_version);
+        w.opt("repl_backlog_size", &self.repl_backlog_size);
+        w.opt("replica_read_only", &self.replica_read_only);
+        w.opt("replica_sconns_on_demand", &self.replica_sconns_on_demand);
+        w.opt("replica_sources", &self.replica_sources);
+        w.opt("replica_sync", &self.replica_sync);
         w.opt(
             "replica_sync_connection_alarm_timeout_seconds",
             &self.replica_sync_connection_alarm_timeout_seconds,
-        )?;
-        w.opt("replica_sync_dist", &self.replica_sync_dist)?;
-        w.opt("replication", &self.replication)?;
+        );
+        w.opt("replica_sync_dist", &self.replica_sync_dist);
+        w.opt("replication", &self.replication);
         w.opt(
             "replication_oom_threshold_percent",
             &self.replication_oom_threshold_percent,
-        )?;
-        w.opt("resp3", &self.resp3)?;
-        w.opt("roles_permissions", &self.roles_permissions)?;
-        w.opt("sched_policy", &self.sched_policy)?;
-        w.opt("search", &self.search)?;
-        w.opt("search_on_bigstore", &self.search_on_bigstore)?;
-        w.opt("shard_block_crossslot_keys", &self.shard_block_crossslot_keys)?;
-        w.opt("shard_block_foreign_keys", &self.shard_block_foreign_keys)?;
-        w.opt("shard_imbalance_threshold", &self.shard_imbalance_threshold)?;
+        );
+        w.opt("resp3", &self.resp3);
+        w.opt("roles_permissions", &self.roles_permissions);
+        w.opt("sched_policy", &self.sched_policy);
+        w.opt("search", &self.search);
+        w.opt("search_on_bigstore", &self.search_on_bigstore);
+        w.opt("shard_block_crossslot_keys", &self.shard_block_crossslot_keys);
+        w.opt("shard_block_foreign_keys", &self.shard_block_foreign_keys);
+        w.opt("shard_imbalance_threshold", &self.shard_imbalance_threshold);
         w.opt(
             "shard_imbalance_threshold_percentage",
             &self.shard_imbalance_threshold_percentage,
-        )?;
-        w.opt("shard_key_regex", &self.shard_key_regex)?;
-        w.opt("shard_list", &self.shard_list)?;
-        w.opt("sharding", &self.sharding)?;
-        w.opt("shards_blueprint", &self.shards_blueprint)?;
-        w.opt("shards_count", &self.shards_count)?;
-        w.opt("shards_placement", &self.shards_placement)?;
-        w.opt("skip_import_analyze", &self.skip_import_analyze)?;
-        w.opt("slave_buffer", &self.slave_buffer)?;
-        w.opt("slave_ha", &self.slave_ha)?;
-        w.opt("slave_ha_priority", &self.slave_ha_priority)?;
-        w.opt("snapshot_policy", &self.snapshot_policy)?;
-        w.opt("ssl", &self.ssl)?;
-        w.opt("status", &self.status)?;
-        w.opt("support_syncer_reconf", &self.support_syncer_reconf)?;
-        w.opt("sync", &self.sync)?;
-        w.opt("sync_dedicated_threads", &self.sync_dedicated_threads)?;
-        w.opt("sync_sources", &self.sync_sources)?;
-        w.opt("syncer_log_level", &self.syncer_log_level)?;
-        w.opt("syncer_mode", &self.syncer_mode)?;
-        w.opt("tags", &self.tags)?;
-        w.opt("timeseries", &self.timeseries)?;
-        w.opt("tls_mode", &self.tls_mode)?;
-        w.opt("tracking_table_max_keys", &self.tracking_table_max_keys)?;
-        w.opt("traffic_manually_disabled", &self.traffic_manually_disabled)?;
-        w.opt("type", &self.type_)?;
-        w.opt("uid", &self.uid)?;
-        w.opt("use_nodes", &self.use_nodes)?;
-        w.opt("use_selective_flush", &self.use_selective_flush)?;
-        w.opt("version", &self.version)?;
-        w.opt("wait_command", &self.wait_command)?;
+        );
+        w.opt("shard_key_regex", &self.shard_key_regex);
+        w.opt("shard_list", &self.shard_list);
+        w.opt("sharding", &self.sharding);
+        w.opt("shards_blueprint", &self.shards_blueprint);
+        w.opt("shards_count", &self.shards_count);
+        w.opt("shards_placement", &self.shards_placement);
+        w.opt("skip_import_analyze", &self.skip_import_analyze);
+        w.opt("slave_buffer", &self.slave_buffer);
+        w.opt("slave_ha", &self.slave_ha);
+        w.opt("slave_ha_priority", &self.slave_ha_priority);
+        w.opt("snapshot_policy", &self.snapshot_policy);
+        w.opt("ssl", &self.ssl);
+        w.opt("status", &self.status);
+        w.opt("support_syncer_reconf", &self.support_syncer_reconf);
+        w.opt("sync", &self.sync);
+        w.opt("sync_dedicated_threads", &self.sync_dedicated_threads);
+        w.opt("sync_sources", &self.sync_sources);
+        w.opt("syncer_log_level", &self.syncer_log_level);
+        w.opt("syncer_mode", &self.syncer_mode);
+        w.opt("tags", &self.tags);
+        w.opt("timeseries", &self.timeseries);
+        w.opt("tls_mode", &self.tls_mode);
+        w.opt("tracking_table_max_keys", &self.tracking_table_max_keys);
+        w.opt("traffic_manually_disabled", &self.traffic_manually_disabled);
+        w.opt("type", &self.type_);
+        w.opt("uid", &self.uid);
+        w.opt("use_nodes", &self.use_nodes);
+        w.opt("use_selective_flush", &self.use_selective_flush);
+        w.opt("version", &self.version);
+        w.opt("wait_command", &self.wait_command);
         w.end(&self.extra)
     }
 }
@@ -2497,7 +2507,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "account_id" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -2509,7 +2519,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 0usize,
                                 "account_id",
-                            )?
+                            )
                         }
                         "action_uid" => {
                             crate::object::put::<
@@ -2522,7 +2532,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 1usize,
                                 "action_uid",
-                            )?
+                            )
                         }
                         "active_defrag_cycle_max" => {
                             crate::object::put::<
@@ -2535,7 +2545,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 2usize,
                                 "active_defrag_cycle_max",
-                            )?
+                            )
                         }
                         "active_defrag_cycle_min" => {
                             crate::object::put::<
@@ -2548,7 +2558,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 3usize,
                                 "active_defrag_cycle_min",
-                            )?
+                            )
                         }
                         "active_defrag_ignore_bytes" => {
                             crate::object::put::<
@@ -2561,7 +2571,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 4usize,
                                 "active_defrag_ignore_bytes",
-                            )?
+                            )
                         }
                         "active_defrag_max_scan_fields" => {
                             crate::object::put::<
@@ -2574,7 +2584,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 5usize,
                                 "active_defrag_max_scan_fields",
-                            )?
+                            )
                         }
                         "active_defrag_threshold_lower" => {
                             crate::object::put::<
@@ -2587,7 +2597,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 6usize,
                                 "active_defrag_threshold_lower",
-                            )?
+                            )
                         }
                         "active_defrag_threshold_upper" => {
                             crate::object::put::<
@@ -2600,7 +2610,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 7usize,
                                 "active_defrag_threshold_upper",
-                            )?
+                            )
                         }
                         "activedefrag" => {
                             crate::object::put::<
@@ -2613,7 +2623,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 8usize,
                                 "activedefrag",
-                            )?
+                            )
                         }
                         "aof_policy" => {
                             crate::object::put::<
@@ -2626,7 +2636,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 9usize,
                                 "aof_policy",
-                            )?
+                            )
                         }
                         "audit_settings" => {
                             crate::object::put::<
@@ -2639,7 +2649,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 10usize,
                                 "audit_settings",
-                            )?
+                            )
                         }
                         "authentication_admin_pass" => {
                             crate::object::put::<
@@ -2652,7 +2662,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 11usize,
                                 "authentication_admin_pass",
-                            )?
+                            )
                         }
                         "authentication_redis_pass" => {
                             crate::object::put::<
@@ -2665,7 +2675,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 12usize,
                                 "authentication_redis_pass",
-                            )?
+                            )
                         }
                         "authentication_sasl_pass" => {
                             crate::object::put::<
@@ -2678,7 +2688,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 13usize,
                                 "authentication_sasl_pass",
-                            )?
+                            )
                         }
                         "authentication_sasl_uname" => {
                             crate::object::put::<
@@ -2691,7 +2701,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 14usize,
                                 "authentication_sasl_uname",
-                            )?
+                            )
                         }
                         "authentication_ssl_client_certs" => {
                             crate::object::put::<
@@ -2704,7 +2714,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 15usize,
                                 "authentication_ssl_client_certs",
-                            )?
+                            )
                         }
                         "authentication_ssl_crdt_certs" => {
                             crate::object::put::<
@@ -2717,7 +2727,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 16usize,
                                 "authentication_ssl_crdt_certs",
-                            )?
+                            )
                         }
                         "authorized_names" => {
                             crate::object::put::<
@@ -2730,7 +2740,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 17usize,
                                 "authorized_names",
-                            )?
+                            )
                         }
                         "authorized_subjects" => {
                             crate::object::put::<
@@ -2743,7 +2753,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 18usize,
                                 "authorized_subjects",
-                            )?
+                            )
                         }
                         "auto_shards_balancing" => {
                             crate::object::put::<
@@ -2756,7 +2766,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 19usize,
                                 "auto_shards_balancing",
-                            )?
+                            )
                         }
                         "auto_shards_balancing_grace_period" => {
                             crate::object::put::<
@@ -2769,7 +2779,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 20usize,
                                 "auto_shards_balancing_grace_period",
-                            )?
+                            )
                         }
                         "auto_upgrade" => {
                             crate::object::put::<
@@ -2782,7 +2792,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 21usize,
                                 "auto_upgrade",
-                            )?
+                            )
                         }
                         "avoid_nodes" => {
                             crate::object::put::<
@@ -2795,7 +2805,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 22usize,
                                 "avoid_nodes",
-                            )?
+                            )
                         }
                         "background_op" => {
                             crate::object::put::<
@@ -2808,14 +2818,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 23usize,
                                 "background_op",
-                            )?
+                            )
                         }
                         "backup" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.backup, &mut seen, 24usize, "backup")?
+                            >(&mut map, &mut out.backup, &mut seen, 24usize, "backup")
                         }
                         "backup_failure_reason" => {
                             crate::object::put::<
@@ -2828,7 +2838,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 25usize,
                                 "backup_failure_reason",
-                            )?
+                            )
                         }
                         "backup_history" => {
                             crate::object::put::<
@@ -2841,7 +2851,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 26usize,
                                 "backup_history",
-                            )?
+                            )
                         }
                         "backup_interval" => {
                             crate::object::put::<
@@ -2854,7 +2864,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 27usize,
                                 "backup_interval",
-                            )?
+                            )
                         }
                         "backup_interval_offset" => {
                             crate::object::put::<
@@ -2867,7 +2877,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 28usize,
                                 "backup_interval_offset",
-                            )?
+                            )
                         }
                         "backup_location" => {
                             crate::object::put::<
@@ -2880,7 +2890,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 29usize,
                                 "backup_location",
-                            )?
+                            )
                         }
                         "backup_progress" => {
                             crate::object::put::<
@@ -2893,7 +2903,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 30usize,
                                 "backup_progress",
-                            )?
+                            )
                         }
                         "backup_status" => {
                             crate::object::put::<
@@ -2906,7 +2916,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 31usize,
                                 "backup_status",
-                            )?
+                            )
                         }
                         "bigstore" => {
                             crate::object::put::<
@@ -2919,7 +2929,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 32usize,
                                 "bigstore",
-                            )?
+                            )
                         }
                         "bigstore_ram_size" => {
                             crate::object::put::<
@@ -2932,7 +2942,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 33usize,
                                 "bigstore_ram_size",
-                            )?
+                            )
                         }
                         "bigstore_ram_weights" => {
                             crate::object::put::<
@@ -2945,7 +2955,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 34usize,
                                 "bigstore_ram_weights",
-                            )?
+                            )
                         }
                         "bigstore_version" => {
                             crate::object::put::<
@@ -2958,7 +2968,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 35usize,
                                 "bigstore_version",
-                            )?
+                            )
                         }
                         "client_cert_subject_validation_type" => {
                             crate::object::put::<
@@ -2971,14 +2981,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 36usize,
                                 "client_cert_subject_validation_type",
-                            )?
+                            )
                         }
                         "conns" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.conns, &mut seen, 37usize, "conns")?
+                            >(&mut map, &mut out.conns, &mut seen, 37usize, "conns")
                         }
                         "conns_global_maximum_dedicated" => {
                             crate::object::put::<
@@ -2991,7 +3001,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 38usize,
                                 "conns_global_maximum_dedicated",
-                            )?
+                            )
                         }
                         "conns_minimum_dedicated" => {
                             crate::object::put::<
@@ -3004,7 +3014,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 39usize,
                                 "conns_minimum_dedicated",
-                            )?
+                            )
                         }
                         "conns_type" => {
                             crate::object::put::<
@@ -3017,14 +3027,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 40usize,
                                 "conns_type",
-                            )?
+                            )
                         }
                         "crdt" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.crdt, &mut seen, 41usize, "crdt")?
+                            >(&mut map, &mut out.crdt, &mut seen, 41usize, "crdt")
                         }
                         "crdt_causal_consistency" => {
                             crate::object::put::<
@@ -3037,7 +3047,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 42usize,
                                 "crdt_causal_consistency",
-                            )?
+                            )
                         }
                         "crdt_config_version" => {
                             crate::object::put::<
@@ -3050,7 +3060,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 43usize,
                                 "crdt_config_version",
-                            )?
+                            )
                         }
                         "crdt_featureset_version" => {
                             crate::object::put::<
@@ -3063,7 +3073,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 44usize,
                                 "crdt_featureset_version",
-                            )?
+                            )
                         }
                         "crdt_ghost_replica_ids" => {
                             crate::object::put::<
@@ -3076,7 +3086,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 45usize,
                                 "crdt_ghost_replica_ids",
-                            )?
+                            )
                         }
                         "crdt_guid" => {
                             crate::object::put::<
@@ -3089,7 +3099,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 46usize,
                                 "crdt_guid",
-                            )?
+                            )
                         }
                         "crdt_modules" => {
                             crate::object::put::<
@@ -3102,7 +3112,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 47usize,
                                 "crdt_modules",
-                            )?
+                            )
                         }
                         "crdt_protocol_version" => {
                             crate::object::put::<
@@ -3115,7 +3125,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 48usize,
                                 "crdt_protocol_version",
-                            )?
+                            )
                         }
                         "crdt_repl_backlog_size" => {
                             crate::object::put::<
@@ -3128,7 +3138,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 49usize,
                                 "crdt_repl_backlog_size",
-                            )?
+                            )
                         }
                         "crdt_replica_id" => {
                             crate::object::put::<
@@ -3141,7 +3151,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 50usize,
                                 "crdt_replica_id",
-                            )?
+                            )
                         }
                         "crdt_replicas" => {
                             crate::object::put::<
@@ -3154,7 +3164,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 51usize,
                                 "crdt_replicas",
-                            )?
+                            )
                         }
                         "crdt_sources" => {
                             crate::object::put::<
@@ -3167,7 +3177,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 52usize,
                                 "crdt_sources",
-                            )?
+                            )
                         }
                         "crdt_sync" => {
                             crate::object::put::<
@@ -3180,7 +3190,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 53usize,
                                 "crdt_sync",
-                            )?
+                            )
                         }
                         "crdt_sync_connection_alarm_timeout_seconds" => {
                             crate::object::put::<
@@ -3193,7 +3203,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 54usize,
                                 "crdt_sync_connection_alarm_timeout_seconds",
-                            )?
+                            )
                         }
                         "crdt_sync_dist" => {
                             crate::object::put::<
@@ -3206,7 +3216,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 55usize,
                                 "crdt_sync_dist",
-                            )?
+                            )
                         }
                         "crdt_syncer_auto_oom_unlatch" => {
                             crate::object::put::<
@@ -3219,7 +3229,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 56usize,
                                 "crdt_syncer_auto_oom_unlatch",
-                            )?
+                            )
                         }
                         "crdt_xadd_id_uniqueness_mode" => {
                             crate::object::put::<
@@ -3232,7 +3242,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 57usize,
                                 "crdt_xadd_id_uniqueness_mode",
-                            )?
+                            )
                         }
                         "created_time" => {
                             crate::object::put::<
@@ -3245,7 +3255,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 58usize,
                                 "created_time",
-                            )?
+                            )
                         }
                         "data_internode_encryption" => {
                             crate::object::put::<
@@ -3258,7 +3268,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 59usize,
                                 "data_internode_encryption",
-                            )?
+                            )
                         }
                         "data_persistence" => {
                             crate::object::put::<
@@ -3271,7 +3281,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 60usize,
                                 "data_persistence",
-                            )?
+                            )
                         }
                         "dataset_import_sources" => {
                             crate::object::put::<
@@ -3284,7 +3294,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 61usize,
                                 "dataset_import_sources",
-                            )?
+                            )
                         }
                         "db_conns_auditing" => {
                             crate::object::put::<
@@ -3297,7 +3307,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 62usize,
                                 "db_conns_auditing",
-                            )?
+                            )
                         }
                         "default_user" => {
                             crate::object::put::<
@@ -3310,7 +3320,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 63usize,
                                 "default_user",
-                            )?
+                            )
                         }
                         "disabled_commands" => {
                             crate::object::put::<
@@ -3323,7 +3333,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 64usize,
                                 "disabled_commands",
-                            )?
+                            )
                         }
                         "disconnect_clients_on_password_removal" => {
                             crate::object::put::<
@@ -3336,7 +3346,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 65usize,
                                 "disconnect_clients_on_password_removal",
-                            )?
+                            )
                         }
                         "dns_address_master" => {
                             crate::object::put::<
@@ -3349,7 +3359,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 66usize,
                                 "dns_address_master",
-                            )?
+                            )
                         }
                         "email_alerts" => {
                             crate::object::put::<
@@ -3362,7 +3372,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 67usize,
                                 "email_alerts",
-                            )?
+                            )
                         }
                         "endpoint" => {
                             crate::object::put::<
@@ -3375,7 +3385,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 68usize,
                                 "endpoint",
-                            )?
+                            )
                         }
                         "endpoint_ip" => {
                             crate::object::put::<
@@ -3388,7 +3398,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 69usize,
                                 "endpoint_ip",
-                            )?
+                            )
                         }
                         "endpoint_node" => {
                             crate::object::put::<
@@ -3401,7 +3411,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 70usize,
                                 "endpoint_node",
-                            )?
+                            )
                         }
                         "endpoints" => {
                             crate::object::put::<
@@ -3414,7 +3424,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 71usize,
                                 "endpoints",
-                            )?
+                            )
                         }
                         "enforce_client_authentication" => {
                             crate::object::put::<
@@ -3427,7 +3437,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 72usize,
                                 "enforce_client_authentication",
-                            )?
+                            )
                         }
                         "eviction_policy" => {
                             crate::object::put::<
@@ -3440,7 +3450,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 73usize,
                                 "eviction_policy",
-                            )?
+                            )
                         }
                         "export_failure_reason" => {
                             crate::object::put::<
@@ -3453,7 +3463,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 74usize,
                                 "export_failure_reason",
-                            )?
+                            )
                         }
                         "export_progress" => {
                             crate::object::put::<
@@ -3466,7 +3476,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 75usize,
                                 "export_progress",
-                            )?
+                            )
                         }
                         "export_status" => {
                             crate::object::put::<
@@ -3479,7 +3489,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 76usize,
                                 "export_status",
-                            )?
+                            )
                         }
                         "generate_text_monitor" => {
                             crate::object::put::<
@@ -3492,7 +3502,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 77usize,
                                 "generate_text_monitor",
-                            )?
+                            )
                         }
                         "gradual_src_max_sources" => {
                             crate::object::put::<
@@ -3505,7 +3515,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 78usize,
                                 "gradual_src_max_sources",
-                            )?
+                            )
                         }
                         "gradual_src_mode" => {
                             crate::object::put::<
@@ -3518,7 +3528,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 79usize,
                                 "gradual_src_mode",
-                            )?
+                            )
                         }
                         "gradual_sync_max_shards_per_source" => {
                             crate::object::put::<
@@ -3531,7 +3541,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 80usize,
                                 "gradual_sync_max_shards_per_source",
-                            )?
+                            )
                         }
                         "gradual_sync_mode" => {
                             crate::object::put::<
@@ -3544,7 +3554,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 81usize,
                                 "gradual_sync_mode",
-                            )?
+                            )
                         }
                         "gradual_sync_policy" => {
                             crate::object::put::<
@@ -3557,7 +3567,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 82usize,
                                 "gradual_sync_policy",
-                            )?
+                            )
                         }
                         "gradual_sync_policy_parameters" => {
                             crate::object::put::<
@@ -3570,7 +3580,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 83usize,
                                 "gradual_sync_policy_parameters",
-                            )?
+                            )
                         }
                         "hash_slots_policy" => {
                             crate::object::put::<
@@ -3583,7 +3593,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 84usize,
                                 "hash_slots_policy",
-                            )?
+                            )
                         }
                         "implicit_shard_key" => {
                             crate::object::put::<
@@ -3596,7 +3606,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 85usize,
                                 "implicit_shard_key",
-                            )?
+                            )
                         }
                         "import_failure_reason" => {
                             crate::object::put::<
@@ -3609,7 +3619,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 86usize,
                                 "import_failure_reason",
-                            )?
+                            )
                         }
                         "import_progress" => {
                             crate::object::put::<
@@ -3622,7 +3632,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 87usize,
                                 "import_progress",
-                            )?
+                            )
                         }
                         "import_status" => {
                             crate::object::put::<
@@ -3635,7 +3645,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 88usize,
                                 "import_status",
-                            )?
+                            )
                         }
                         "internal" => {
                             crate::object::put::<
@@ -3648,7 +3658,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 89usize,
                                 "internal",
-                            )?
+                            )
                         }
                         "last_backup_time" => {
                             crate::object::put::<
@@ -3661,7 +3671,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 90usize,
                                 "last_backup_time",
-                            )?
+                            )
                         }
                         "last_changed_time" => {
                             crate::object::put::<
@@ -3674,7 +3684,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 91usize,
                                 "last_changed_time",
-                            )?
+                            )
                         }
                         "last_export_time" => {
                             crate::object::put::<
@@ -3687,7 +3697,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 92usize,
                                 "last_export_time",
-                            )?
+                            )
                         }
                         "link_sconn_on_full_request" => {
                             crate::object::put::<
@@ -3700,7 +3710,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 93usize,
                                 "link_sconn_on_full_request",
-                            )?
+                            )
                         }
                         "master_persistence" => {
                             crate::object::put::<
@@ -3713,7 +3723,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 94usize,
                                 "master_persistence",
-                            )?
+                            )
                         }
                         "max_aof_file_size" => {
                             crate::object::put::<
@@ -3726,7 +3736,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 95usize,
                                 "max_aof_file_size",
-                            )?
+                            )
                         }
                         "max_aof_load_time" => {
                             crate::object::put::<
@@ -3739,7 +3749,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 96usize,
                                 "max_aof_load_time",
-                            )?
+                            )
                         }
                         "max_client_pipeline" => {
                             crate::object::put::<
@@ -3752,7 +3762,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 97usize,
                                 "max_client_pipeline",
-                            )?
+                            )
                         }
                         "max_connections" => {
                             crate::object::put::<
@@ -3765,7 +3775,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 98usize,
                                 "max_connections",
-                            )?
+                            )
                         }
                         "max_pipelined" => {
                             crate::object::put::<
@@ -3778,7 +3788,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 99usize,
                                 "max_pipelined",
-                            )?
+                            )
                         }
                         "maxclients" => {
                             crate::object::put::<
@@ -3791,7 +3801,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 100usize,
                                 "maxclients",
-                            )?
+                            )
                         }
                         "memory_size" => {
                             crate::object::put::<
@@ -3804,7 +3814,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 101usize,
                                 "memory_size",
-                            )?
+                            )
                         }
                         "metrics_export_all" => {
                             crate::object::put::<
@@ -3817,14 +3827,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 102usize,
                                 "metrics_export_all",
-                            )?
+                            )
                         }
                         "mkms" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.mkms, &mut seen, 103usize, "mkms")?
+                            >(&mut map, &mut out.mkms, &mut seen, 103usize, "mkms")
                         }
                         "module_list" => {
                             crate::object::put::<
@@ -3837,7 +3847,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 104usize,
                                 "module_list",
-                            )?
+                            )
                         }
                         "mtls_allow_outdated_certs" => {
                             crate::object::put::<
@@ -3850,7 +3860,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 105usize,
                                 "mtls_allow_outdated_certs",
-                            )?
+                            )
                         }
                         "mtls_allow_weak_hashing" => {
                             crate::object::put::<
@@ -3863,7 +3873,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 106usize,
                                 "mtls_allow_weak_hashing",
-                            )?
+                            )
                         }
                         "multi_commands_opt" => {
                             crate::object::put::<
@@ -3876,14 +3886,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 107usize,
                                 "multi_commands_opt",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 108usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 108usize, "name")
                         }
                         "oss_cluster" => {
                             crate::object::put::<
@@ -3896,7 +3906,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 109usize,
                                 "oss_cluster",
-                            )?
+                            )
                         }
                         "oss_cluster_api_preferred_endpoint_type" => {
                             crate::object::put::<
@@ -3909,7 +3919,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 110usize,
                                 "oss_cluster_api_preferred_endpoint_type",
-                            )?
+                            )
                         }
                         "oss_cluster_api_preferred_ip_type" => {
                             crate::object::put::<
@@ -3922,7 +3932,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 111usize,
                                 "oss_cluster_api_preferred_ip_type",
-                            )?
+                            )
                         }
                         "oss_sharding" => {
                             crate::object::put::<
@@ -3935,7 +3945,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 112usize,
                                 "oss_sharding",
-                            )?
+                            )
                         }
                         "partial_request_timeout_seconds" => {
                             crate::object::put::<
@@ -3948,14 +3958,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 113usize,
                                 "partial_request_timeout_seconds",
-                            )?
+                            )
                         }
                         "port" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.port, &mut seen, 114usize, "port")?
+                            >(&mut map, &mut out.port, &mut seen, 114usize, "port")
                         }
                         "preemptive_drain_timeout_seconds" => {
                             crate::object::put::<
@@ -3968,7 +3978,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 115usize,
                                 "preemptive_drain_timeout_seconds",
-                            )?
+                            )
                         }
                         "probabilistic" => {
                             crate::object::put::<
@@ -3981,7 +3991,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 116usize,
                                 "probabilistic",
-                            )?
+                            )
                         }
                         "proxy_policy" => {
                             crate::object::put::<
@@ -3994,7 +4004,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 117usize,
                                 "proxy_policy",
-                            )?
+                            )
                         }
                         "query_performance_factor" => {
                             crate::object::put::<
@@ -4007,7 +4017,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 118usize,
                                 "query_performance_factor",
-                            )?
+                            )
                         }
                         "rack_aware" => {
                             crate::object::put::<
@@ -4020,7 +4030,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 119usize,
                                 "rack_aware",
-                            )?
+                            )
                         }
                         "recovery_wait_time" => {
                             crate::object::put::<
@@ -4033,7 +4043,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 120usize,
                                 "recovery_wait_time",
-                            )?
+                            )
                         }
                         "redis_version" => {
                             crate::object::put::<
@@ -4046,7 +4056,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 121usize,
                                 "redis_version",
-                            )?
+                            )
                         }
                         "repl_backlog_size" => {
                             crate::object::put::<
@@ -4059,7 +4069,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 122usize,
                                 "repl_backlog_size",
-                            )?
+                            )
                         }
                         "replica_read_only" => {
                             crate::object::put::<
@@ -4072,7 +4082,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 123usize,
                                 "replica_read_only",
-                            )?
+                            )
                         }
                         "replica_sconns_on_demand" => {
                             crate::object::put::<
@@ -4085,7 +4095,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 124usize,
                                 "replica_sconns_on_demand",
-                            )?
+                            )
                         }
                         "replica_sources" => {
                             crate::object::put::<
@@ -4098,7 +4108,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 125usize,
                                 "replica_sources",
-                            )?
+                            )
                         }
                         "replica_sync" => {
                             crate::object::put::<
@@ -4111,7 +4121,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 126usize,
                                 "replica_sync",
-                            )?
+                            )
                         }
                         "replica_sync_connection_alarm_timeout_seconds" => {
                             crate::object::put::<
@@ -4124,7 +4134,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 127usize,
                                 "replica_sync_connection_alarm_timeout_seconds",
-                            )?
+                            )
                         }
                         "replica_sync_dist" => {
                             crate::object::put::<
@@ -4137,7 +4147,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 128usize,
                                 "replica_sync_dist",
-                            )?
+                            )
                         }
                         "replication" => {
                             crate::object::put::<
@@ -4150,7 +4160,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 129usize,
                                 "replication",
-                            )?
+                            )
                         }
                         "replication_oom_threshold_percent" => {
                             crate::object::put::<
@@ -4163,14 +4173,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 130usize,
                                 "replication_oom_threshold_percent",
-                            )?
+                            )
                         }
                         "resp3" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.resp3, &mut seen, 131usize, "resp3")?
+                            >(&mut map, &mut out.resp3, &mut seen, 131usize, "resp3")
                         }
                         "roles_permissions" => {
                             crate::object::put::<
@@ -4183,7 +4193,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 132usize,
                                 "roles_permissions",
-                            )?
+                            )
                         }
                         "sched_policy" => {
                             crate::object::put::<
@@ -4196,14 +4206,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 133usize,
                                 "sched_policy",
-                            )?
+                            )
                         }
                         "search" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.search, &mut seen, 134usize, "search")?
+                            >(&mut map, &mut out.search, &mut seen, 134usize, "search")
                         }
                         "search_on_bigstore" => {
                             crate::object::put::<
@@ -4216,7 +4226,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 135usize,
                                 "search_on_bigstore",
-                            )?
+                            )
                         }
                         "shard_block_crossslot_keys" => {
                             crate::object::put::<
@@ -4229,7 +4239,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 136usize,
                                 "shard_block_crossslot_keys",
-                            )?
+                            )
                         }
                         "shard_block_foreign_keys" => {
                             crate::object::put::<
@@ -4242,7 +4252,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 137usize,
                                 "shard_block_foreign_keys",
-                            )?
+                            )
                         }
                         "shard_imbalance_threshold" => {
                             crate::object::put::<
@@ -4255,7 +4265,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 138usize,
                                 "shard_imbalance_threshold",
-                            )?
+                            )
                         }
                         "shard_imbalance_threshold_percentage" => {
                             crate::object::put::<
@@ -4268,7 +4278,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 139usize,
                                 "shard_imbalance_threshold_percentage",
-                            )?
+                            )
                         }
                         "shard_key_regex" => {
                             crate::object::put::<
@@ -4281,7 +4291,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 140usize,
                                 "shard_key_regex",
-                            )?
+                            )
                         }
                         "shard_list" => {
                             crate::object::put::<
@@ -4294,7 +4304,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 141usize,
                                 "shard_list",
-                            )?
+                            )
                         }
                         "sharding" => {
                             crate::object::put::<
@@ -4307,7 +4317,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 142usize,
                                 "sharding",
-                            )?
+                            )
                         }
                         "shards_blueprint" => {
                             crate::object::put::<
@@ -4320,7 +4330,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 143usize,
                                 "shards_blueprint",
-                            )?
+                            )
                         }
                         "shards_count" => {
                             crate::object::put::<
@@ -4333,7 +4343,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 144usize,
                                 "shards_count",
-                            )?
+                            )
                         }
                         "shards_placement" => {
                             crate::object::put::<
@@ -4346,7 +4356,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 145usize,
                                 "shards_placement",
-                            )?
+                            )
                         }
                         "skip_import_analyze" => {
                             crate::object::put::<
@@ -4359,7 +4369,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 146usize,
                                 "skip_import_analyze",
-                            )?
+                            )
                         }
                         "slave_buffer" => {
                             crate::object::put::<
@@ -4372,7 +4382,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 147usize,
                                 "slave_buffer",
-                            )?
+                            )
                         }
                         "slave_ha" => {
                             crate::object::put::<
@@ -4385,7 +4395,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 148usize,
                                 "slave_ha",
-                            )?
+                            )
                         }
                         "slave_ha_priority" => {
                             crate::object::put::<
@@ -4398,7 +4408,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 149usize,
                                 "slave_ha_priority",
-                            )?
+                            )
                         }
                         "snapshot_policy" => {
                             crate::object::put::<
@@ -4411,21 +4421,21 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 150usize,
                                 "snapshot_policy",
-                            )?
+                            )
                         }
                         "ssl" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.ssl, &mut seen, 151usize, "ssl")?
+                            >(&mut map, &mut out.ssl, &mut seen, 151usize, "ssl")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 152usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 152usize, "status")
                         }
                         "support_syncer_reconf" => {
                             crate::object::put::<
@@ -4438,14 +4448,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 153usize,
                                 "support_syncer_reconf",
-                            )?
+                            )
                         }
                         "sync" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.sync, &mut seen, 154usize, "sync")?
+                            >(&mut map, &mut out.sync, &mut seen, 154usize, "sync")
                         }
                         "sync_dedicated_threads" => {
                             crate::object::put::<
@@ -4458,7 +4468,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 155usize,
                                 "sync_dedicated_threads",
-                            )?
+                            )
                         }
                         "sync_sources" => {
                             crate::object::put::<
@@ -4471,7 +4481,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 156usize,
                                 "sync_sources",
-                            )?
+                            )
                         }
                         "syncer_log_level" => {
                             crate::object::put::<
@@ -4484,7 +4494,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 157usize,
                                 "syncer_log_level",
-                            )?
+                            )
                         }
                         "syncer_mode" => {
                             crate::object::put::<
@@ -4497,14 +4507,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 158usize,
                                 "syncer_mode",
-                            )?
+                            )
                         }
                         "tags" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.tags, &mut seen, 159usize, "tags")?
+                            >(&mut map, &mut out.tags, &mut seen, 159usize, "tags")
                         }
                         "timeseries" => {
                             crate::object::put::<
@@ -4517,7 +4527,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 160usize,
                                 "timeseries",
-                            )?
+                            )
                         }
                         "tls_mode" => {
                             crate::object::put::<
@@ -4530,7 +4540,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 161usize,
                                 "tls_mode",
-                            )?
+                            )
                         }
                         "tracking_table_max_keys" => {
                             crate::object::put::<
@@ -4543,7 +4553,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 162usize,
                                 "tracking_table_max_keys",
-                            )?
+                            )
                         }
                         "traffic_manually_disabled" => {
                             crate::object::put::<
@@ -4556,21 +4566,21 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 163usize,
                                 "traffic_manually_disabled",
-                            )?
+                            )
                         }
                         "type" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.type_, &mut seen, 164usize, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 164usize, "type")
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 165usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 165usize, "uid")
                         }
                         "use_nodes" => {
                             crate::object::put::<
@@ -4583,7 +4593,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 166usize,
                                 "use_nodes",
-                            )?
+                            )
                         }
                         "use_selective_flush" => {
                             crate::object::put::<
@@ -4596,20 +4606,14 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 167usize,
                                 "use_selective_flush",
-                            )?
+                            )
                         }
                         "version" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.version,
-                                &mut seen,
-                                168usize,
-                                "version",
-                            )?
+                            >(&mut map, &mut out.version, &mut seen, 168usize, "version")
                         }
                         "wait_command" => {
                             crate::object::put::<
@@ -4622,10 +4626,11 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
                                 &mut seen,
                                 169usize,
                                 "wait_command",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -4651,8 +4656,8 @@ impl ::serde::Serialize for BdbActionExportRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("email_notification", &self.email_notification)?;
-        w.req("export_location", &self.export_location)?;
+        w.opt("email_notification", &self.email_notification);
+        w.req("export_location", &self.export_location);
         w.end(&self.extra)
     }
 }
@@ -4707,23 +4712,24 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionExportRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "email_notification" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "email_notification")?
+                            >(&mut map, &mut f0, "email_notification")
                         }
                         "export_location" => {
                             crate::object::set::<
                                 crate::object::Plain,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "export_location")?
+                            >(&mut map, &mut f1, "export_location")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(BdbActionExportRequest {
                     email_notification: f0.unwrap_or_default(),
@@ -4755,8 +4761,8 @@ impl ::serde::Serialize for BdbActionImportRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("dataset_import_sources", &self.dataset_import_sources)?;
-        w.opt("email_notification", &self.email_notification)?;
+        w.opt("dataset_import_sources", &self.dataset_import_sources);
+        w.opt("email_notification", &self.email_notification);
         w.end(&self.extra)
     }
 }
@@ -4799,7 +4805,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionImportRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "dataset_import_sources" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -4811,7 +4817,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionImportRequest {
                                 &mut seen,
                                 0usize,
                                 "dataset_import_sources",
-                            )?
+                            )
                         }
                         "email_notification" => {
                             crate::object::put::<
@@ -4824,10 +4830,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionImportRequest {
                                 &mut seen,
                                 1usize,
                                 "email_notification",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -4838,7 +4845,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionImportRequest {
 ///In-memory replication setting for `bdb_action_optimize_shards_placement`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbActionOptimizeShardsPlacementReplication {
     ///`enabled`
@@ -4855,6 +4862,7 @@ impl BdbActionOptimizeShardsPlacementReplication {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["enabled", "disabled"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -4863,47 +4871,63 @@ impl BdbActionOptimizeShardsPlacementReplication {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for BdbActionOptimizeShardsPlacementReplication {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for BdbActionOptimizeShardsPlacementReplication {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for BdbActionOptimizeShardsPlacementReplication {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbActionOptimizeShardsPlacementReplication {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbActionOptimizeShardsPlacementReplication {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbActionOptimizeShardsPlacementReplication {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbActionOptimizeShardsPlacementReplication {
@@ -4951,9 +4975,9 @@ impl ::serde::Serialize for BdbActionRecoverRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("data_files", &self.data_files)?;
-        w.opt("ignore_errors", &self.ignore_errors)?;
-        w.opt("recover_without_data", &self.recover_without_data)?;
+        w.opt("data_files", &self.data_files);
+        w.opt("ignore_errors", &self.ignore_errors);
+        w.opt("recover_without_data", &self.recover_without_data);
         w.end(&self.extra)
     }
 }
@@ -5004,7 +5028,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRecoverRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "data_files" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -5016,7 +5040,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRecoverRequest {
                                 &mut seen,
                                 0usize,
                                 "data_files",
-                            )?
+                            )
                         }
                         "ignore_errors" => {
                             crate::object::put::<
@@ -5029,7 +5053,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRecoverRequest {
                                 &mut seen,
                                 1usize,
                                 "ignore_errors",
-                            )?
+                            )
                         }
                         "recover_without_data" => {
                             crate::object::put::<
@@ -5042,10 +5066,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRecoverRequest {
                                 &mut seen,
                                 2usize,
                                 "recover_without_data",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -5083,12 +5108,12 @@ impl ::serde::Serialize for BdbActionRevampRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("avoid_nodes", &self.avoid_nodes)?;
-        w.opt("bigstore_ram_size", &self.bigstore_ram_size)?;
-        w.opt("memory_size", &self.memory_size)?;
-        w.opt("replication", &self.replication)?;
-        w.opt("shards_count", &self.shards_count)?;
-        w.opt("shards_placement", &self.shards_placement)?;
+        w.opt("avoid_nodes", &self.avoid_nodes);
+        w.opt("bigstore_ram_size", &self.bigstore_ram_size);
+        w.opt("memory_size", &self.memory_size);
+        w.opt("replication", &self.replication);
+        w.opt("shards_count", &self.shards_count);
+        w.opt("shards_placement", &self.shards_placement);
         w.end(&self.extra)
     }
 }
@@ -5154,7 +5179,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRevampRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "avoid_nodes" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
@@ -5166,7 +5191,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRevampRequest {
                                 &mut seen,
                                 0usize,
                                 "avoid_nodes",
-                            )?
+                            )
                         }
                         "bigstore_ram_size" => {
                             crate::object::put::<
@@ -5179,7 +5204,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRevampRequest {
                                 &mut seen,
                                 1usize,
                                 "bigstore_ram_size",
-                            )?
+                            )
                         }
                         "memory_size" => {
                             crate::object::put::<
@@ -5192,7 +5217,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRevampRequest {
                                 &mut seen,
                                 2usize,
                                 "memory_size",
-                            )?
+                            )
                         }
                         "replication" => {
                             crate::object::put::<
@@ -5205,7 +5230,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRevampRequest {
                                 &mut seen,
                                 3usize,
                                 "replication",
-                            )?
+                            )
                         }
                         "shards_count" => {
                             crate::object::put::<
@@ -5218,7 +5243,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRevampRequest {
                                 &mut seen,
                                 4usize,
                                 "shards_count",
-                            )?
+                            )
                         }
                         "shards_placement" => {
                             crate::object::put::<
@@ -5231,10 +5256,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRevampRequest {
                                 &mut seen,
                                 5usize,
                                 "shards_placement",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -5245,7 +5271,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRevampRequest {
 ///Active defragmentation switch.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbActivedefrag {
     ///`yes`
@@ -5262,6 +5288,7 @@ impl BdbActivedefrag {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["yes", "no"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -5270,46 +5297,62 @@ impl BdbActivedefrag {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbActivedefrag {
-    fn from(value: &str) -> Self {
-        match value {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Yes),
+            1usize => ::std::option::Option::Some(Self::No),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbActivedefrag {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbActivedefrag {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbActivedefrag {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbActivedefrag {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbActivedefrag {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbActivedefrag {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbActivedefrag {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbActivedefrag {
@@ -5340,7 +5383,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActivedefrag {
 ///fsync policy of AOF persistence.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbAofPolicy {
     ///`appendfsync-every-sec`
@@ -5360,6 +5403,7 @@ impl BdbAofPolicy {
         "appendfsync-always",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AppendfsyncEverySec => "appendfsync-every-sec",
@@ -5368,46 +5412,62 @@ impl BdbAofPolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbAofPolicy {
-    fn from(value: &str) -> Self {
-        match value {
-            "appendfsync-every-sec" => Self::AppendfsyncEverySec,
-            "appendfsync-always" => Self::AppendfsyncAlways,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::AppendfsyncEverySec),
+            1usize => ::std::option::Option::Some(Self::AppendfsyncAlways),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbAofPolicy {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "appendfsync-every-sec" => Self::AppendfsyncEverySec,
-            "appendfsync-always" => Self::AppendfsyncAlways,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbAofPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::AppendfsyncEverySec => f.write_str("AppendfsyncEverySec"),
+            Self::AppendfsyncAlways => f.write_str("AppendfsyncAlways"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbAofPolicy {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbAofPolicy {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbAofPolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbAofPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbAofPolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "appendfsync-every-sec" => Self::AppendfsyncEverySec,
-            "appendfsync-always" => Self::AppendfsyncAlways,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbAofPolicy {
@@ -5467,10 +5527,10 @@ impl ::serde::Serialize for BdbAuditSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("audit_mode", &self.audit_mode)?;
-        w.opt("max_total_key_bytes", &self.max_total_key_bytes)?;
-        w.opt("source_ip_filter", &self.source_ip_filter)?;
-        w.opt("username_filter", &self.username_filter)?;
+        w.opt("audit_mode", &self.audit_mode);
+        w.opt("max_total_key_bytes", &self.max_total_key_bytes);
+        w.opt("source_ip_filter", &self.source_ip_filter);
+        w.opt("username_filter", &self.username_filter);
         w.end(&self.extra)
     }
 }
@@ -5497,7 +5557,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "audit_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -5509,7 +5569,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettings {
                                 &mut seen,
                                 0usize,
                                 "audit_mode",
-                            )?
+                            )
                         }
                         "max_total_key_bytes" => {
                             crate::object::put::<
@@ -5522,7 +5582,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettings {
                                 &mut seen,
                                 1usize,
                                 "max_total_key_bytes",
-                            )?
+                            )
                         }
                         "source_ip_filter" => {
                             crate::object::put::<
@@ -5535,7 +5595,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettings {
                                 &mut seen,
                                 2usize,
                                 "source_ip_filter",
-                            )?
+                            )
                         }
                         "username_filter" => {
                             crate::object::put::<
@@ -5548,10 +5608,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettings {
                                 &mut seen,
                                 3usize,
                                 "username_filter",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -5562,7 +5623,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettings {
 ///Auditing level: `disabled` records nothing, `connection` records connection and AUTH events, `connection_and_crud` also records CRUD commands.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbAuditSettingsAuditMode {
     ///`disabled`
@@ -5585,6 +5646,7 @@ impl BdbAuditSettingsAuditMode {
         "connection_and_crud",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -5594,49 +5656,64 @@ impl BdbAuditSettingsAuditMode {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbAuditSettingsAuditMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            "connection" => Self::Connection,
-            "connection_and_crud" => Self::ConnectionAndCrud,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Disabled),
+            1usize => ::std::option::Option::Some(Self::Connection),
+            2usize => ::std::option::Option::Some(Self::ConnectionAndCrud),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbAuditSettingsAuditMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "disabled" => Self::Disabled,
-            "connection" => Self::Connection,
-            "connection_and_crud" => Self::ConnectionAndCrud,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbAuditSettingsAuditMode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Connection => f.write_str("Connection"),
+            Self::ConnectionAndCrud => f.write_str("ConnectionAndCrud"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbAuditSettingsAuditMode {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbAuditSettingsAuditMode {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbAuditSettingsAuditMode {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbAuditSettingsAuditMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbAuditSettingsAuditMode {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "disabled" => Self::Disabled,
-            "connection" => Self::Connection,
-            "connection_and_crud" => Self::ConnectionAndCrud,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbAuditSettingsAuditMode {
@@ -5667,7 +5744,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsAuditMode {
 ///Whether an audit filter lists the clients to audit (`inclusive`) or to skip (`exclusive`).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbAuditSettingsFilterType {
     ///`inclusive`
@@ -5684,6 +5761,7 @@ impl BdbAuditSettingsFilterType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["inclusive", "exclusive"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inclusive => "inclusive",
@@ -5692,46 +5770,62 @@ impl BdbAuditSettingsFilterType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbAuditSettingsFilterType {
-    fn from(value: &str) -> Self {
-        match value {
-            "inclusive" => Self::Inclusive,
-            "exclusive" => Self::Exclusive,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Inclusive),
+            1usize => ::std::option::Option::Some(Self::Exclusive),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbAuditSettingsFilterType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "inclusive" => Self::Inclusive,
-            "exclusive" => Self::Exclusive,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbAuditSettingsFilterType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Inclusive => f.write_str("Inclusive"),
+            Self::Exclusive => f.write_str("Exclusive"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbAuditSettingsFilterType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbAuditSettingsFilterType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbAuditSettingsFilterType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbAuditSettingsFilterType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbAuditSettingsFilterType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "inclusive" => Self::Inclusive,
-            "exclusive" => Self::Exclusive,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbAuditSettingsFilterType {
@@ -5789,10 +5883,10 @@ impl ::serde::Serialize for BdbAuditSettingsSourceIpFilter {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cidr_ranges", &self.cidr_ranges)?;
-        w.opt("enabled", &self.enabled)?;
-        w.opt("filter_type", &self.filter_type)?;
-        w.opt("ip_addresses", &self.ip_addresses)?;
+        w.opt("cidr_ranges", &self.cidr_ranges);
+        w.opt("enabled", &self.enabled);
+        w.opt("filter_type", &self.filter_type);
+        w.opt("ip_addresses", &self.ip_addresses);
         w.end(&self.extra)
     }
 }
@@ -5819,7 +5913,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsSourceIpFilter {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cidr_ranges" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
@@ -5831,14 +5925,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsSourceIpFilter {
                                 &mut seen,
                                 0usize,
                                 "cidr_ranges",
-                            )?
+                            )
                         }
                         "enabled" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")
                         }
                         "filter_type" => {
                             crate::object::put::<
@@ -5851,7 +5945,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsSourceIpFilter {
                                 &mut seen,
                                 2usize,
                                 "filter_type",
-                            )?
+                            )
                         }
                         "ip_addresses" => {
                             crate::object::put::<
@@ -5864,10 +5958,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsSourceIpFilter {
                                 &mut seen,
                                 3usize,
                                 "ip_addresses",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -5905,10 +6000,10 @@ impl ::serde::Serialize for BdbAuditSettingsUsernameFilter {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("allow_while_username_unknown", &self.allow_while_username_unknown)?;
-        w.opt("enabled", &self.enabled)?;
-        w.opt("filter_type", &self.filter_type)?;
-        w.opt("usernames", &self.usernames)?;
+        w.opt("allow_while_username_unknown", &self.allow_while_username_unknown);
+        w.opt("enabled", &self.enabled);
+        w.opt("filter_type", &self.filter_type);
+        w.opt("usernames", &self.usernames);
         w.end(&self.extra)
     }
 }
@@ -5935,7 +6030,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsUsernameFilter {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "allow_while_username_unknown" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -5947,14 +6042,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsUsernameFilter {
                                 &mut seen,
                                 0usize,
                                 "allow_while_username_unknown",
-                            )?
+                            )
                         }
                         "enabled" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")
                         }
                         "filter_type" => {
                             crate::object::put::<
@@ -5967,7 +6062,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsUsernameFilter {
                                 &mut seen,
                                 2usize,
                                 "filter_type",
-                            )?
+                            )
                         }
                         "usernames" => {
                             crate::object::put::<
@@ -5980,10 +6075,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsUsernameFilter {
                                 &mut seen,
                                 3usize,
                                 "usernames",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -6017,12 +6113,12 @@ impl ::serde::Serialize for BdbAuthorizedSubject {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("C", &self.c)?;
-        w.opt("CN", &self.cn)?;
-        w.opt("L", &self.l)?;
-        w.opt("O", &self.o)?;
-        w.opt("OU", &self.ou)?;
-        w.opt("ST", &self.st)?;
+        w.opt("C", &self.c);
+        w.opt("CN", &self.cn);
+        w.opt("L", &self.l);
+        w.opt("O", &self.o);
+        w.opt("OU", &self.ou);
+        w.opt("ST", &self.st);
         w.end(&self.extra)
     }
 }
@@ -6049,51 +6145,52 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuthorizedSubject {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "C" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.c, &mut seen, 0usize, "C")?
+                            >(&mut map, &mut out.c, &mut seen, 0usize, "C")
                         }
                         "CN" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cn, &mut seen, 1usize, "CN")?
+                            >(&mut map, &mut out.cn, &mut seen, 1usize, "CN")
                         }
                         "L" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.l, &mut seen, 2usize, "L")?
+                            >(&mut map, &mut out.l, &mut seen, 2usize, "L")
                         }
                         "O" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.o, &mut seen, 3usize, "O")?
+                            >(&mut map, &mut out.o, &mut seen, 3usize, "O")
                         }
                         "OU" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut out.ou, &mut seen, 4usize, "OU")?
+                            >(&mut map, &mut out.ou, &mut seen, 4usize, "OU")
                         }
                         "ST" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.st, &mut seen, 5usize, "ST")?
+                            >(&mut map, &mut out.st, &mut seen, 5usize, "ST")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -6125,10 +6222,10 @@ impl ::serde::Serialize for BdbBackgroundOp {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("error", &self.error)?;
-        w.opt("name", &self.name)?;
-        w.opt("progress", &self.progress)?;
-        w.opt("status", &self.status)?;
+        w.opt("error", &self.error);
+        w.opt("name", &self.name);
+        w.opt("progress", &self.progress);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -6155,43 +6252,38 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackgroundOp {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "error" => {
                             crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
-                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")
                         }
                         "progress" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.progress,
-                                &mut seen,
-                                2usize,
-                                "progress",
-                            )?
+                            >(&mut map, &mut out.progress, &mut seen, 2usize, "progress")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 3usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 3usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -6202,7 +6294,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackgroundOp {
 ///Why a periodic backup failed. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbBackupFailureReason {
     ///`no-permission`
@@ -6225,6 +6317,7 @@ impl BdbBackupFailureReason {
         "general-error",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NoPermission => "no-permission",
@@ -6234,49 +6327,64 @@ impl BdbBackupFailureReason {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbBackupFailureReason {
-    fn from(value: &str) -> Self {
-        match value {
-            "no-permission" => Self::NoPermission,
-            "wrong-file-path" => Self::WrongFilePath,
-            "general-error" => Self::GeneralError,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::NoPermission),
+            1usize => ::std::option::Option::Some(Self::WrongFilePath),
+            2usize => ::std::option::Option::Some(Self::GeneralError),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbBackupFailureReason {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "no-permission" => Self::NoPermission,
-            "wrong-file-path" => Self::WrongFilePath,
-            "general-error" => Self::GeneralError,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbBackupFailureReason {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::NoPermission => f.write_str("NoPermission"),
+            Self::WrongFilePath => f.write_str("WrongFilePath"),
+            Self::GeneralError => f.write_str("GeneralError"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbBackupFailureReason {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbBackupFailureReason {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbBackupFailureReason {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbBackupFailureReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbBackupFailureReason {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "no-permission" => Self::NoPermission,
-            "wrong-file-path" => Self::WrongFilePath,
-            "general-error" => Self::GeneralError,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbBackupFailureReason {
@@ -6354,24 +6462,24 @@ impl ::serde::Serialize for BdbBackupLocation {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("access_key_id", &self.access_key_id)?;
-        w.opt("account_key", &self.account_key)?;
-        w.opt("account_name", &self.account_name)?;
-        w.opt("bucket_name", &self.bucket_name)?;
-        w.opt("client_email", &self.client_email)?;
-        w.opt("client_id", &self.client_id)?;
-        w.opt("container", &self.container)?;
-        w.opt("key", &self.key)?;
-        w.opt("path", &self.path)?;
-        w.opt("private_key", &self.private_key)?;
-        w.opt("private_key_id", &self.private_key_id)?;
-        w.opt("region_name", &self.region_name)?;
-        w.opt("sas_token", &self.sas_token)?;
-        w.opt("secret_access_key", &self.secret_access_key)?;
-        w.opt("sftp_url", &self.sftp_url)?;
-        w.opt("subdir", &self.subdir)?;
-        w.opt("type", &self.type_)?;
-        w.opt("url", &self.url)?;
+        w.opt("access_key_id", &self.access_key_id);
+        w.opt("account_key", &self.account_key);
+        w.opt("account_name", &self.account_name);
+        w.opt("bucket_name", &self.bucket_name);
+        w.opt("client_email", &self.client_email);
+        w.opt("client_id", &self.client_id);
+        w.opt("container", &self.container);
+        w.opt("key", &self.key);
+        w.opt("path", &self.path);
+        w.opt("private_key", &self.private_key);
+        w.opt("private_key_id", &self.private_key_id);
+        w.opt("region_name", &self.region_name);
+        w.opt("sas_token", &self.sas_token);
+        w.opt("secret_access_key", &self.secret_access_key);
+        w.opt("sftp_url", &self.sftp_url);
+        w.opt("subdir", &self.subdir);
+        w.opt("type", &self.type_);
+        w.opt("url", &self.url);
         w.end(&self.extra)
     }
 }
@@ -6427,7 +6535,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "access_key_id" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -6439,7 +6547,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 0usize,
                                 "access_key_id",
-                            )?
+                            )
                         }
                         "account_key" => {
                             crate::object::put::<
@@ -6452,7 +6560,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 1usize,
                                 "account_key",
-                            )?
+                            )
                         }
                         "account_name" => {
                             crate::object::put::<
@@ -6465,7 +6573,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 2usize,
                                 "account_name",
-                            )?
+                            )
                         }
                         "bucket_name" => {
                             crate::object::put::<
@@ -6478,7 +6586,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 3usize,
                                 "bucket_name",
-                            )?
+                            )
                         }
                         "client_email" => {
                             crate::object::put::<
@@ -6491,7 +6599,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 4usize,
                                 "client_email",
-                            )?
+                            )
                         }
                         "client_id" => {
                             crate::object::put::<
@@ -6504,7 +6612,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 5usize,
                                 "client_id",
-                            )?
+                            )
                         }
                         "container" => {
                             crate::object::put::<
@@ -6517,21 +6625,21 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 6usize,
                                 "container",
-                            )?
+                            )
                         }
                         "key" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.key, &mut seen, 7usize, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 7usize, "key")
                         }
                         "path" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.path, &mut seen, 8usize, "path")?
+                            >(&mut map, &mut out.path, &mut seen, 8usize, "path")
                         }
                         "private_key" => {
                             crate::object::put::<
@@ -6544,7 +6652,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 9usize,
                                 "private_key",
-                            )?
+                            )
                         }
                         "private_key_id" => {
                             crate::object::put::<
@@ -6557,7 +6665,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 10usize,
                                 "private_key_id",
-                            )?
+                            )
                         }
                         "region_name" => {
                             crate::object::put::<
@@ -6570,7 +6678,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 11usize,
                                 "region_name",
-                            )?
+                            )
                         }
                         "sas_token" => {
                             crate::object::put::<
@@ -6583,7 +6691,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 12usize,
                                 "sas_token",
-                            )?
+                            )
                         }
                         "secret_access_key" => {
                             crate::object::put::<
@@ -6596,7 +6704,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 13usize,
                                 "secret_access_key",
-                            )?
+                            )
                         }
                         "sftp_url" => {
                             crate::object::put::<
@@ -6609,31 +6717,32 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
                                 &mut seen,
                                 14usize,
                                 "sftp_url",
-                            )?
+                            )
                         }
                         "subdir" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.subdir, &mut seen, 15usize, "subdir")?
+                            >(&mut map, &mut out.subdir, &mut seen, 15usize, "subdir")
                         }
                         "type" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.type_, &mut seen, 16usize, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 16usize, "type")
                         }
                         "url" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.url, &mut seen, 17usize, "url")?
+                            >(&mut map, &mut out.url, &mut seen, 17usize, "url")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -6644,7 +6753,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocation {
 ///Storage kind of a backup or export location (`url` = FTP/S, `sftp`, `s3`, `gs` = Google Cloud Storage, `abs` = Azure Blob Storage, `mount_point` = NAS/local).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbBackupLocationType {
     ///`url`
@@ -6676,6 +6785,7 @@ impl BdbBackupLocationType {
         "mount_point",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Url => "url",
@@ -6688,58 +6798,70 @@ impl BdbBackupLocationType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbBackupLocationType {
-    fn from(value: &str) -> Self {
-        match value {
-            "url" => Self::Url,
-            "sftp" => Self::Sftp,
-            "s3" => Self::S3,
-            "gs" => Self::Gs,
-            "abs" => Self::Abs,
-            "mount_point" => Self::MountPoint,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Url),
+            1usize => ::std::option::Option::Some(Self::Sftp),
+            2usize => ::std::option::Option::Some(Self::S3),
+            3usize => ::std::option::Option::Some(Self::Gs),
+            4usize => ::std::option::Option::Some(Self::Abs),
+            5usize => ::std::option::Option::Some(Self::MountPoint),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbBackupLocationType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "url" => Self::Url,
-            "sftp" => Self::Sftp,
-            "s3" => Self::S3,
-            "gs" => Self::Gs,
-            "abs" => Self::Abs,
-            "mount_point" => Self::MountPoint,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbBackupLocationType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Url => f.write_str("Url"),
+            Self::Sftp => f.write_str("Sftp"),
+            Self::S3 => f.write_str("S3"),
+            Self::Gs => f.write_str("Gs"),
+            Self::Abs => f.write_str("Abs"),
+            Self::MountPoint => f.write_str("MountPoint"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbBackupLocationType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbBackupLocationType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbBackupLocationType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbBackupLocationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbBackupLocationType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "url" => Self::Url,
-            "sftp" => Self::Sftp,
-            "s3" => Self::S3,
-            "gs" => Self::Gs,
-            "abs" => Self::Abs,
-            "mount_point" => Self::MountPoint,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbBackupLocationType {
@@ -6770,7 +6892,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupLocationType {
 ///State of the periodic backup process. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbBackupStatus {
     ///`exporting`
@@ -6789,6 +6911,7 @@ impl BdbBackupStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["exporting", "succeeded", "failed"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exporting => "exporting",
@@ -6798,49 +6921,64 @@ impl BdbBackupStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbBackupStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "exporting" => Self::Exporting,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Exporting),
+            1usize => ::std::option::Option::Some(Self::Succeeded),
+            2usize => ::std::option::Option::Some(Self::Failed),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbBackupStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "exporting" => Self::Exporting,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbBackupStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Exporting => f.write_str("Exporting"),
+            Self::Succeeded => f.write_str("Succeeded"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbBackupStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbBackupStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbBackupStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbBackupStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbBackupStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "exporting" => Self::Exporting,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbBackupStatus {
@@ -6886,8 +7024,8 @@ impl ::serde::Serialize for BdbBigstoreRamWeight {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("shard_uid", &self.shard_uid)?;
-        w.opt("weight", &self.weight)?;
+        w.opt("shard_uid", &self.shard_uid);
+        w.opt("weight", &self.weight);
         w.end(&self.extra)
     }
 }
@@ -6914,7 +7052,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBigstoreRamWeight {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "shard_uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -6926,17 +7064,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbBigstoreRamWeight {
                                 &mut seen,
                                 0usize,
                                 "shard_uid",
-                            )?
+                            )
                         }
                         "weight" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.weight, &mut seen, 1usize, "weight")?
+                            >(&mut map, &mut out.weight, &mut seen, 1usize, "weight")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -6947,7 +7086,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBigstoreRamWeight {
 ///TLS mode filter of `bdb_certificate_list`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbCertificateListTlsMode {
     ///`disabled`
@@ -6966,6 +7105,7 @@ impl BdbCertificateListTlsMode {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["disabled", "replica_ssl", "enabled"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -6975,49 +7115,64 @@ impl BdbCertificateListTlsMode {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbCertificateListTlsMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            "replica_ssl" => Self::ReplicaSsl,
-            "enabled" => Self::Enabled,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Disabled),
+            1usize => ::std::option::Option::Some(Self::ReplicaSsl),
+            2usize => ::std::option::Option::Some(Self::Enabled),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbCertificateListTlsMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "disabled" => Self::Disabled,
-            "replica_ssl" => Self::ReplicaSsl,
-            "enabled" => Self::Enabled,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbCertificateListTlsMode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Disabled => f.write_str("Disabled"),
+            Self::ReplicaSsl => f.write_str("ReplicaSsl"),
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbCertificateListTlsMode {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbCertificateListTlsMode {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbCertificateListTlsMode {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbCertificateListTlsMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbCertificateListTlsMode {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "disabled" => Self::Disabled,
-            "replica_ssl" => Self::ReplicaSsl,
-            "enabled" => Self::Enabled,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbCertificateListTlsMode {
@@ -7063,8 +7218,8 @@ impl ::serde::Serialize for BdbCertificateSetRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("cert", &self.cert)?;
-        w.req("private_key", &self.private_key)?;
+        w.req("cert", &self.cert);
+        w.req("private_key", &self.private_key);
         w.end(&self.extra)
     }
 }
@@ -7132,23 +7287,24 @@ impl<'de> ::serde::Deserialize<'de> for BdbCertificateSetRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cert" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "cert")?
+                            >(&mut map, &mut f0, "cert")
                         }
                         "private_key" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "private_key")?
+                            >(&mut map, &mut f1, "private_key")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(BdbCertificateSetRequest {
                     cert: crate::object::required(f0, "cert")?,
@@ -7176,7 +7332,7 @@ impl ::serde::Serialize for BdbClientCert {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("client_cert", &self.client_cert)?;
+        w.opt("client_cert", &self.client_cert);
         w.end(&self.extra)
     }
 }
@@ -7203,7 +7359,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbClientCert {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "client_cert" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -7215,10 +7371,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbClientCert {
                                 &mut seen,
                                 0usize,
                                 "client_cert",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -7229,7 +7386,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbClientCert {
 ///Client certificate subject checks: `disabled` accepts any valid certificate, `san_cn` requires the CN to match an `authorized_subjects` entry, `full_subject` requires all subject attributes to match one.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbClientCertSubjectValidationType {
     ///`disabled`
@@ -7248,6 +7405,7 @@ impl BdbClientCertSubjectValidationType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["disabled", "san_cn", "full_subject"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -7257,49 +7415,64 @@ impl BdbClientCertSubjectValidationType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbClientCertSubjectValidationType {
-    fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            "san_cn" => Self::SanCn,
-            "full_subject" => Self::FullSubject,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Disabled),
+            1usize => ::std::option::Option::Some(Self::SanCn),
+            2usize => ::std::option::Option::Some(Self::FullSubject),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbClientCertSubjectValidationType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "disabled" => Self::Disabled,
-            "san_cn" => Self::SanCn,
-            "full_subject" => Self::FullSubject,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbClientCertSubjectValidationType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Disabled => f.write_str("Disabled"),
+            Self::SanCn => f.write_str("SanCn"),
+            Self::FullSubject => f.write_str("FullSubject"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbClientCertSubjectValidationType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbClientCertSubjectValidationType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbClientCertSubjectValidationType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbClientCertSubjectValidationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbClientCertSubjectValidationType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "disabled" => Self::Disabled,
-            "san_cn" => Self::SanCn,
-            "full_subject" => Self::FullSubject,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbClientCertSubjectValidationType {
@@ -7330,7 +7503,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbClientCertSubjectValidationType {
 ///Unit of the proxy connection limit.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbConnsType {
     ///`per-thread`
@@ -7347,6 +7520,7 @@ impl BdbConnsType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["per-thread", "per-shard"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PerThread => "per-thread",
@@ -7355,46 +7529,62 @@ impl BdbConnsType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbConnsType {
-    fn from(value: &str) -> Self {
-        match value {
-            "per-thread" => Self::PerThread,
-            "per-shard" => Self::PerShard,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::PerThread),
+            1usize => ::std::option::Option::Some(Self::PerShard),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbConnsType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "per-thread" => Self::PerThread,
-            "per-shard" => Self::PerShard,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbConnsType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::PerThread => f.write_str("PerThread"),
+            Self::PerShard => f.write_str("PerShard"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbConnsType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbConnsType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbConnsType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbConnsType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbConnsType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "per-thread" => Self::PerThread,
-            "per-shard" => Self::PerShard,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbConnsType {
@@ -7425,7 +7615,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbConnsType {
 ///Sync switch for Active-Active peers.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbCrdtSync {
     ///`enabled`
@@ -7451,6 +7641,7 @@ impl BdbCrdtSync {
         "stopped",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -7461,52 +7652,66 @@ impl BdbCrdtSync {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbCrdtSync {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "paused" => Self::Paused,
-            "stopped" => Self::Stopped,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            2usize => ::std::option::Option::Some(Self::Paused),
+            3usize => ::std::option::Option::Some(Self::Stopped),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbCrdtSync {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "paused" => Self::Paused,
-            "stopped" => Self::Stopped,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbCrdtSync {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Paused => f.write_str("Paused"),
+            Self::Stopped => f.write_str("Stopped"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbCrdtSync {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbCrdtSync {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbCrdtSync {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbCrdtSync {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbCrdtSync {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "paused" => Self::Paused,
-            "stopped" => Self::Stopped,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbCrdtSync {
@@ -7537,7 +7742,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbCrdtSync {
 ///XADD stream ID uniqueness mode of an Active-Active database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbCrdtXaddIdUniquenessMode {
     ///`liberal`
@@ -7556,6 +7761,7 @@ impl BdbCrdtXaddIdUniquenessMode {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["liberal", "strict", "semi-strict"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Liberal => "liberal",
@@ -7565,49 +7771,64 @@ impl BdbCrdtXaddIdUniquenessMode {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbCrdtXaddIdUniquenessMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "liberal" => Self::Liberal,
-            "strict" => Self::Strict,
-            "semi-strict" => Self::SemiStrict,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Liberal),
+            1usize => ::std::option::Option::Some(Self::Strict),
+            2usize => ::std::option::Option::Some(Self::SemiStrict),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbCrdtXaddIdUniquenessMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "liberal" => Self::Liberal,
-            "strict" => Self::Strict,
-            "semi-strict" => Self::SemiStrict,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbCrdtXaddIdUniquenessMode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Liberal => f.write_str("Liberal"),
+            Self::Strict => f.write_str("Strict"),
+            Self::SemiStrict => f.write_str("SemiStrict"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbCrdtXaddIdUniquenessMode {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbCrdtXaddIdUniquenessMode {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbCrdtXaddIdUniquenessMode {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbCrdtXaddIdUniquenessMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbCrdtXaddIdUniquenessMode {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "liberal" => Self::Liberal,
-            "strict" => Self::Strict,
-            "semi-strict" => Self::SemiStrict,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbCrdtXaddIdUniquenessMode {
@@ -7651,7 +7872,7 @@ impl ::serde::Serialize for BdbCreateV2RecoveryPlan {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("original_bdb_shards", &self.original_bdb_shards)?;
+        w.opt("original_bdb_shards", &self.original_bdb_shards);
         w.end(&self.extra)
     }
 }
@@ -7678,7 +7899,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbCreateV2RecoveryPlan {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "original_bdb_shards" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -7690,10 +7911,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbCreateV2RecoveryPlan {
                                 &mut seen,
                                 0usize,
                                 "original_bdb_shards",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -7719,8 +7941,8 @@ impl ::serde::Serialize for BdbCreateV2Request {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("bdb", &self.bdb)?;
-        w.opt("recovery_plan", &self.recovery_plan)?;
+        w.req("bdb", &self.bdb);
+        w.opt("recovery_plan", &self.recovery_plan);
         w.end(&self.extra)
     }
 }
@@ -7777,23 +7999,24 @@ impl<'de> ::serde::Deserialize<'de> for BdbCreateV2Request {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "bdb" => {
                             crate::object::set::<
                                 crate::object::Plain,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "bdb")?
+                            >(&mut map, &mut f0, "bdb")
                         }
                         "recovery_plan" => {
                             crate::object::set::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "recovery_plan")?
+                            >(&mut map, &mut f1, "recovery_plan")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(BdbCreateV2Request {
                     bdb: crate::object::required(f0, "bdb")?,
@@ -7808,7 +8031,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbCreateV2Request {
 ///On-disk persistence mode.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbDataPersistence {
     ///`disabled`
@@ -7827,6 +8050,7 @@ impl BdbDataPersistence {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["disabled", "snapshot", "aof"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -7836,49 +8060,64 @@ impl BdbDataPersistence {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbDataPersistence {
-    fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            "snapshot" => Self::Snapshot,
-            "aof" => Self::Aof,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Disabled),
+            1usize => ::std::option::Option::Some(Self::Snapshot),
+            2usize => ::std::option::Option::Some(Self::Aof),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbDataPersistence {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "disabled" => Self::Disabled,
-            "snapshot" => Self::Snapshot,
-            "aof" => Self::Aof,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbDataPersistence {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Snapshot => f.write_str("Snapshot"),
+            Self::Aof => f.write_str("Aof"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbDataPersistence {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbDataPersistence {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbDataPersistence {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbDataPersistence {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbDataPersistence {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "disabled" => Self::Disabled,
-            "snapshot" => Self::Snapshot,
-            "aof" => Self::Aof,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbDataPersistence {
@@ -7958,25 +8197,25 @@ impl ::serde::Serialize for BdbDatasetImportSources {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("access_key_id", &self.access_key_id)?;
-        w.opt("account_key", &self.account_key)?;
-        w.opt("account_name", &self.account_name)?;
-        w.opt("bucket_name", &self.bucket_name)?;
-        w.opt("client_email", &self.client_email)?;
-        w.opt("client_id", &self.client_id)?;
-        w.opt("container", &self.container)?;
-        w.opt("filename", &self.filename)?;
-        w.opt("key", &self.key)?;
-        w.opt("path", &self.path)?;
-        w.opt("private_key", &self.private_key)?;
-        w.opt("private_key_id", &self.private_key_id)?;
-        w.opt("region_name", &self.region_name)?;
-        w.opt("sas_token", &self.sas_token)?;
-        w.opt("secret_access_key", &self.secret_access_key)?;
-        w.opt("sftp_url", &self.sftp_url)?;
-        w.opt("subdir", &self.subdir)?;
-        w.opt("type", &self.type_)?;
-        w.opt("url", &self.url)?;
+        w.opt("access_key_id", &self.access_key_id);
+        w.opt("account_key", &self.account_key);
+        w.opt("account_name", &self.account_name);
+        w.opt("bucket_name", &self.bucket_name);
+        w.opt("client_email", &self.client_email);
+        w.opt("client_id", &self.client_id);
+        w.opt("container", &self.container);
+        w.opt("filename", &self.filename);
+        w.opt("key", &self.key);
+        w.opt("path", &self.path);
+        w.opt("private_key", &self.private_key);
+        w.opt("private_key_id", &self.private_key_id);
+        w.opt("region_name", &self.region_name);
+        w.opt("sas_token", &self.sas_token);
+        w.opt("secret_access_key", &self.secret_access_key);
+        w.opt("sftp_url", &self.sftp_url);
+        w.opt("subdir", &self.subdir);
+        w.opt("type", &self.type_);
+        w.opt("url", &self.url);
         w.end(&self.extra)
     }
 }
@@ -8033,7 +8272,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "access_key_id" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -8045,7 +8284,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 0usize,
                                 "access_key_id",
-                            )?
+                            )
                         }
                         "account_key" => {
                             crate::object::put::<
@@ -8058,7 +8297,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 1usize,
                                 "account_key",
-                            )?
+                            )
                         }
                         "account_name" => {
                             crate::object::put::<
@@ -8071,7 +8310,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 2usize,
                                 "account_name",
-                            )?
+                            )
                         }
                         "bucket_name" => {
                             crate::object::put::<
@@ -8084,7 +8323,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 3usize,
                                 "bucket_name",
-                            )?
+                            )
                         }
                         "client_email" => {
                             crate::object::put::<
@@ -8097,7 +8336,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 4usize,
                                 "client_email",
-                            )?
+                            )
                         }
                         "client_id" => {
                             crate::object::put::<
@@ -8110,7 +8349,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 5usize,
                                 "client_id",
-                            )?
+                            )
                         }
                         "container" => {
                             crate::object::put::<
@@ -8123,34 +8362,28 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 6usize,
                                 "container",
-                            )?
+                            )
                         }
                         "filename" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.filename,
-                                &mut seen,
-                                7usize,
-                                "filename",
-                            )?
+                            >(&mut map, &mut out.filename, &mut seen, 7usize, "filename")
                         }
                         "key" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.key, &mut seen, 8usize, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 8usize, "key")
                         }
                         "path" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.path, &mut seen, 9usize, "path")?
+                            >(&mut map, &mut out.path, &mut seen, 9usize, "path")
                         }
                         "private_key" => {
                             crate::object::put::<
@@ -8163,7 +8396,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 10usize,
                                 "private_key",
-                            )?
+                            )
                         }
                         "private_key_id" => {
                             crate::object::put::<
@@ -8176,7 +8409,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 11usize,
                                 "private_key_id",
-                            )?
+                            )
                         }
                         "region_name" => {
                             crate::object::put::<
@@ -8189,7 +8422,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 12usize,
                                 "region_name",
-                            )?
+                            )
                         }
                         "sas_token" => {
                             crate::object::put::<
@@ -8202,7 +8435,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 13usize,
                                 "sas_token",
-                            )?
+                            )
                         }
                         "secret_access_key" => {
                             crate::object::put::<
@@ -8215,7 +8448,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 14usize,
                                 "secret_access_key",
-                            )?
+                            )
                         }
                         "sftp_url" => {
                             crate::object::put::<
@@ -8228,31 +8461,32 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
                                 &mut seen,
                                 15usize,
                                 "sftp_url",
-                            )?
+                            )
                         }
                         "subdir" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.subdir, &mut seen, 16usize, "subdir")?
+                            >(&mut map, &mut out.subdir, &mut seen, 16usize, "subdir")
                         }
                         "type" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.type_, &mut seen, 17usize, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 17usize, "type")
                         }
                         "url" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.url, &mut seen, 18usize, "url")?
+                            >(&mut map, &mut out.url, &mut seen, 18usize, "url")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -8263,7 +8497,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSources {
 ///Storage kind of an import source (`url` = FTP/S or HTTP/S, `sftp`, `s3`, `gs` = Google Cloud Storage, `abs` = Azure Blob Storage, `mount_point` = NAS/local).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbDatasetImportSourcesType {
     ///`url`
@@ -8295,6 +8529,7 @@ impl BdbDatasetImportSourcesType {
         "mount_point",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Url => "url",
@@ -8307,58 +8542,70 @@ impl BdbDatasetImportSourcesType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbDatasetImportSourcesType {
-    fn from(value: &str) -> Self {
-        match value {
-            "url" => Self::Url,
-            "sftp" => Self::Sftp,
-            "s3" => Self::S3,
-            "gs" => Self::Gs,
-            "abs" => Self::Abs,
-            "mount_point" => Self::MountPoint,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Url),
+            1usize => ::std::option::Option::Some(Self::Sftp),
+            2usize => ::std::option::Option::Some(Self::S3),
+            3usize => ::std::option::Option::Some(Self::Gs),
+            4usize => ::std::option::Option::Some(Self::Abs),
+            5usize => ::std::option::Option::Some(Self::MountPoint),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbDatasetImportSourcesType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "url" => Self::Url,
-            "sftp" => Self::Sftp,
-            "s3" => Self::S3,
-            "gs" => Self::Gs,
-            "abs" => Self::Abs,
-            "mount_point" => Self::MountPoint,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbDatasetImportSourcesType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Url => f.write_str("Url"),
+            Self::Sftp => f.write_str("Sftp"),
+            Self::S3 => f.write_str("S3"),
+            Self::Gs => f.write_str("Gs"),
+            Self::Abs => f.write_str("Abs"),
+            Self::MountPoint => f.write_str("MountPoint"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbDatasetImportSourcesType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbDatasetImportSourcesType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbDatasetImportSourcesType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbDatasetImportSourcesType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbDatasetImportSourcesType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "url" => Self::Url,
-            "sftp" => Self::Sftp,
-            "s3" => Self::S3,
-            "gs" => Self::Gs,
-            "abs" => Self::Abs,
-            "mount_point" => Self::MountPoint,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbDatasetImportSourcesType {
@@ -8424,22 +8671,22 @@ impl ::serde::Serialize for BdbEndpoint {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("addr", &self.addr)?;
-        w.opt("addr_type", &self.addr_type)?;
-        w.opt("dns_name", &self.dns_name)?;
-        w.opt("exclude_proxies", &self.exclude_proxies)?;
-        w.opt("include_proxies", &self.include_proxies)?;
+        w.opt("addr", &self.addr);
+        w.opt("addr_type", &self.addr_type);
+        w.opt("dns_name", &self.dns_name);
+        w.opt("exclude_proxies", &self.exclude_proxies);
+        w.opt("include_proxies", &self.include_proxies);
         w.opt(
             "oss_cluster_api_preferred_endpoint_type",
             &self.oss_cluster_api_preferred_endpoint_type,
-        )?;
+        );
         w.opt(
             "oss_cluster_api_preferred_ip_type",
             &self.oss_cluster_api_preferred_ip_type,
-        )?;
-        w.opt("port", &self.port)?;
-        w.opt("proxy_policy", &self.proxy_policy)?;
-        w.opt("uid", &self.uid)?;
+        );
+        w.opt("port", &self.port);
+        w.opt("proxy_policy", &self.proxy_policy);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -8466,13 +8713,13 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpoint {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "addr" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut out.addr, &mut seen, 0usize, "addr")?
+                            >(&mut map, &mut out.addr, &mut seen, 0usize, "addr")
                         }
                         "addr_type" => {
                             crate::object::put::<
@@ -8485,20 +8732,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpoint {
                                 &mut seen,
                                 1usize,
                                 "addr_type",
-                            )?
+                            )
                         }
                         "dns_name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.dns_name,
-                                &mut seen,
-                                2usize,
-                                "dns_name",
-                            )?
+                            >(&mut map, &mut out.dns_name, &mut seen, 2usize, "dns_name")
                         }
                         "exclude_proxies" => {
                             crate::object::put::<
@@ -8511,7 +8752,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpoint {
                                 &mut seen,
                                 3usize,
                                 "exclude_proxies",
-                            )?
+                            )
                         }
                         "include_proxies" => {
                             crate::object::put::<
@@ -8524,7 +8765,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpoint {
                                 &mut seen,
                                 4usize,
                                 "include_proxies",
-                            )?
+                            )
                         }
                         "oss_cluster_api_preferred_endpoint_type" => {
                             crate::object::put::<
@@ -8537,7 +8778,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpoint {
                                 &mut seen,
                                 5usize,
                                 "oss_cluster_api_preferred_endpoint_type",
-                            )?
+                            )
                         }
                         "oss_cluster_api_preferred_ip_type" => {
                             crate::object::put::<
@@ -8550,14 +8791,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpoint {
                                 &mut seen,
                                 6usize,
                                 "oss_cluster_api_preferred_ip_type",
-                            )?
+                            )
                         }
                         "port" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.port, &mut seen, 7usize, "port")?
+                            >(&mut map, &mut out.port, &mut seen, 7usize, "port")
                         }
                         "proxy_policy" => {
                             crate::object::put::<
@@ -8570,17 +8811,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpoint {
                                 &mut seen,
                                 8usize,
                                 "proxy_policy",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 9usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 9usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -8591,7 +8833,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpoint {
 ///Whether an endpoint uses internal or external IP addresses.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbEndpointAddrType {
     ///`internal`
@@ -8608,6 +8850,7 @@ impl BdbEndpointAddrType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["internal", "external"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Internal => "internal",
@@ -8616,46 +8859,62 @@ impl BdbEndpointAddrType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbEndpointAddrType {
-    fn from(value: &str) -> Self {
-        match value {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Internal),
+            1usize => ::std::option::Option::Some(Self::External),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbEndpointAddrType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbEndpointAddrType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Internal => f.write_str("Internal"),
+            Self::External => f.write_str("External"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbEndpointAddrType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbEndpointAddrType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbEndpointAddrType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbEndpointAddrType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbEndpointAddrType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbEndpointAddrType {
@@ -8686,7 +8945,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEndpointAddrType {
 ///Whether TLS clients must present a certificate.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbEnforceClientAuthentication {
     ///`enabled`
@@ -8703,6 +8962,7 @@ impl BdbEnforceClientAuthentication {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["enabled", "disabled"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -8711,46 +8971,62 @@ impl BdbEnforceClientAuthentication {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbEnforceClientAuthentication {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbEnforceClientAuthentication {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbEnforceClientAuthentication {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbEnforceClientAuthentication {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbEnforceClientAuthentication {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbEnforceClientAuthentication {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbEnforceClientAuthentication {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbEnforceClientAuthentication {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbEnforceClientAuthentication {
@@ -8781,7 +9057,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEnforceClientAuthentication {
 ///Redis key eviction policy. The default depends on the database type: `volatile-lru` for Redis, `allkeys-lru` for memcached.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbEvictionPolicy {
     ///`volatile-lru`
@@ -8825,6 +9101,7 @@ impl BdbEvictionPolicy {
         "volatile-lrm",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VolatileLru => "volatile-lru",
@@ -8841,70 +9118,78 @@ impl BdbEvictionPolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbEvictionPolicy {
-    fn from(value: &str) -> Self {
-        match value {
-            "volatile-lru" => Self::VolatileLru,
-            "volatile-ttl" => Self::VolatileTtl,
-            "volatile-random" => Self::VolatileRandom,
-            "allkeys-lru" => Self::AllkeysLru,
-            "allkeys-random" => Self::AllkeysRandom,
-            "noeviction" => Self::Noeviction,
-            "volatile-lfu" => Self::VolatileLfu,
-            "allkeys-lfu" => Self::AllkeysLfu,
-            "allkeys-lrm" => Self::AllkeysLrm,
-            "volatile-lrm" => Self::VolatileLrm,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::VolatileLru),
+            1usize => ::std::option::Option::Some(Self::VolatileTtl),
+            2usize => ::std::option::Option::Some(Self::VolatileRandom),
+            3usize => ::std::option::Option::Some(Self::AllkeysLru),
+            4usize => ::std::option::Option::Some(Self::AllkeysRandom),
+            5usize => ::std::option::Option::Some(Self::Noeviction),
+            6usize => ::std::option::Option::Some(Self::VolatileLfu),
+            7usize => ::std::option::Option::Some(Self::AllkeysLfu),
+            8usize => ::std::option::Option::Some(Self::AllkeysLrm),
+            9usize => ::std::option::Option::Some(Self::VolatileLrm),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbEvictionPolicy {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "volatile-lru" => Self::VolatileLru,
-            "volatile-ttl" => Self::VolatileTtl,
-            "volatile-random" => Self::VolatileRandom,
-            "allkeys-lru" => Self::AllkeysLru,
-            "allkeys-random" => Self::AllkeysRandom,
-            "noeviction" => Self::Noeviction,
-            "volatile-lfu" => Self::VolatileLfu,
-            "allkeys-lfu" => Self::AllkeysLfu,
-            "allkeys-lrm" => Self::AllkeysLrm,
-            "volatile-lrm" => Self::VolatileLrm,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbEvictionPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::VolatileLru => f.write_str("VolatileLru"),
+            Self::VolatileTtl => f.write_str("VolatileTtl"),
+            Self::VolatileRandom => f.write_str("VolatileRandom"),
+            Self::AllkeysLru => f.write_str("AllkeysLru"),
+            Self::AllkeysRandom => f.write_str("AllkeysRandom"),
+            Self::Noeviction => f.write_str("Noeviction"),
+            Self::VolatileLfu => f.write_str("VolatileLfu"),
+            Self::AllkeysLfu => f.write_str("AllkeysLfu"),
+            Self::AllkeysLrm => f.write_str("AllkeysLrm"),
+            Self::VolatileLrm => f.write_str("VolatileLrm"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbEvictionPolicy {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbEvictionPolicy {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbEvictionPolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbEvictionPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbEvictionPolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "volatile-lru" => Self::VolatileLru,
-            "volatile-ttl" => Self::VolatileTtl,
-            "volatile-random" => Self::VolatileRandom,
-            "allkeys-lru" => Self::AllkeysLru,
-            "allkeys-random" => Self::AllkeysRandom,
-            "noeviction" => Self::Noeviction,
-            "volatile-lfu" => Self::VolatileLfu,
-            "allkeys-lfu" => Self::AllkeysLfu,
-            "allkeys-lrm" => Self::AllkeysLrm,
-            "volatile-lrm" => Self::VolatileLrm,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbEvictionPolicy {
@@ -8935,7 +9220,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbEvictionPolicy {
 ///Why an export failed. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbExportFailureReason {
     ///`no-permission`
@@ -8958,6 +9243,7 @@ impl BdbExportFailureReason {
         "general-error",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NoPermission => "no-permission",
@@ -8967,49 +9253,64 @@ impl BdbExportFailureReason {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbExportFailureReason {
-    fn from(value: &str) -> Self {
-        match value {
-            "no-permission" => Self::NoPermission,
-            "wrong-file-path" => Self::WrongFilePath,
-            "general-error" => Self::GeneralError,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::NoPermission),
+            1usize => ::std::option::Option::Some(Self::WrongFilePath),
+            2usize => ::std::option::Option::Some(Self::GeneralError),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbExportFailureReason {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "no-permission" => Self::NoPermission,
-            "wrong-file-path" => Self::WrongFilePath,
-            "general-error" => Self::GeneralError,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbExportFailureReason {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::NoPermission => f.write_str("NoPermission"),
+            Self::WrongFilePath => f.write_str("WrongFilePath"),
+            Self::GeneralError => f.write_str("GeneralError"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbExportFailureReason {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbExportFailureReason {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbExportFailureReason {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbExportFailureReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbExportFailureReason {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "no-permission" => Self::NoPermission,
-            "wrong-file-path" => Self::WrongFilePath,
-            "general-error" => Self::GeneralError,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbExportFailureReason {
@@ -9040,7 +9341,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbExportFailureReason {
 ///State of the manual export process. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbExportStatus {
     ///`exporting`
@@ -9059,6 +9360,7 @@ impl BdbExportStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["exporting", "succeeded", "failed"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exporting => "exporting",
@@ -9068,49 +9370,64 @@ impl BdbExportStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbExportStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "exporting" => Self::Exporting,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Exporting),
+            1usize => ::std::option::Option::Some(Self::Succeeded),
+            2usize => ::std::option::Option::Some(Self::Failed),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbExportStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "exporting" => Self::Exporting,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbExportStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Exporting => f.write_str("Exporting"),
+            Self::Succeeded => f.write_str("Succeeded"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbExportStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbExportStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbExportStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbExportStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbExportStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "exporting" => Self::Exporting,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbExportStatus {
@@ -9141,7 +9458,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbExportStatus {
 ///Gradual sync of sync sources.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbGradualSrcMode {
     ///`enabled`
@@ -9158,6 +9475,7 @@ impl BdbGradualSrcMode {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["enabled", "disabled"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -9166,46 +9484,62 @@ impl BdbGradualSrcMode {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbGradualSrcMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbGradualSrcMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbGradualSrcMode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbGradualSrcMode {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbGradualSrcMode {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbGradualSrcMode {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbGradualSrcMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbGradualSrcMode {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbGradualSrcMode {
@@ -9236,7 +9570,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSrcMode {
 ///Gradual sync of source shards.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbGradualSyncMode {
     ///`enabled`
@@ -9255,6 +9589,7 @@ impl BdbGradualSyncMode {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["enabled", "disabled", "auto"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -9264,49 +9599,64 @@ impl BdbGradualSyncMode {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbGradualSyncMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "auto" => Self::Auto,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            2usize => ::std::option::Option::Some(Self::Auto),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbGradualSyncMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "auto" => Self::Auto,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbGradualSyncMode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Auto => f.write_str("Auto"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbGradualSyncMode {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbGradualSyncMode {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbGradualSyncMode {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbGradualSyncMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbGradualSyncMode {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "auto" => Self::Auto,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbGradualSyncMode {
@@ -9337,7 +9687,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncMode {
 ///Managed policy for parallel full syncs.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbGradualSyncPolicy {
     ///`default`
@@ -9369,6 +9719,7 @@ impl BdbGradualSyncPolicy {
         "custom",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Default => "default",
@@ -9381,58 +9732,70 @@ impl BdbGradualSyncPolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbGradualSyncPolicy {
-    fn from(value: &str) -> Self {
-        match value {
-            "default" => Self::Default,
-            "non-gradual" => Self::NonGradual,
-            "migration" => Self::Migration,
-            "replica" => Self::Replica,
-            "active-active" => Self::ActiveActive,
-            "custom" => Self::Custom,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Default),
+            1usize => ::std::option::Option::Some(Self::NonGradual),
+            2usize => ::std::option::Option::Some(Self::Migration),
+            3usize => ::std::option::Option::Some(Self::Replica),
+            4usize => ::std::option::Option::Some(Self::ActiveActive),
+            5usize => ::std::option::Option::Some(Self::Custom),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbGradualSyncPolicy {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "default" => Self::Default,
-            "non-gradual" => Self::NonGradual,
-            "migration" => Self::Migration,
-            "replica" => Self::Replica,
-            "active-active" => Self::ActiveActive,
-            "custom" => Self::Custom,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbGradualSyncPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Default => f.write_str("Default"),
+            Self::NonGradual => f.write_str("NonGradual"),
+            Self::Migration => f.write_str("Migration"),
+            Self::Replica => f.write_str("Replica"),
+            Self::ActiveActive => f.write_str("ActiveActive"),
+            Self::Custom => f.write_str("Custom"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbGradualSyncPolicy {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbGradualSyncPolicy {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbGradualSyncPolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbGradualSyncPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbGradualSyncPolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "default" => Self::Default,
-            "non-gradual" => Self::NonGradual,
-            "migration" => Self::Migration,
-            "replica" => Self::Replica,
-            "active-active" => Self::ActiveActive,
-            "custom" => Self::Custom,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbGradualSyncPolicy {
@@ -9486,10 +9849,10 @@ impl ::serde::Serialize for BdbGradualSyncPolicyParameters {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("dst_endpoint_limit", &self.dst_endpoint_limit)?;
-        w.opt("dst_shard_limit", &self.dst_shard_limit)?;
-        w.opt("src_endpoint_limit", &self.src_endpoint_limit)?;
-        w.opt("src_node_limit", &self.src_node_limit)?;
+        w.opt("dst_endpoint_limit", &self.dst_endpoint_limit);
+        w.opt("dst_shard_limit", &self.dst_shard_limit);
+        w.opt("src_endpoint_limit", &self.src_endpoint_limit);
+        w.opt("src_node_limit", &self.src_node_limit);
         w.end(&self.extra)
     }
 }
@@ -9516,7 +9879,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicyParameters {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "dst_endpoint_limit" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -9528,7 +9891,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicyParameters {
                                 &mut seen,
                                 0usize,
                                 "dst_endpoint_limit",
-                            )?
+                            )
                         }
                         "dst_shard_limit" => {
                             crate::object::put::<
@@ -9541,7 +9904,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicyParameters {
                                 &mut seen,
                                 1usize,
                                 "dst_shard_limit",
-                            )?
+                            )
                         }
                         "src_endpoint_limit" => {
                             crate::object::put::<
@@ -9554,7 +9917,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicyParameters {
                                 &mut seen,
                                 2usize,
                                 "src_endpoint_limit",
-                            )?
+                            )
                         }
                         "src_node_limit" => {
                             crate::object::put::<
@@ -9567,10 +9930,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicyParameters {
                                 &mut seen,
                                 3usize,
                                 "src_node_limit",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -9581,7 +9945,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicyParameters {
 ///Hash slot numbering (`legacy` = 1-4096, `16k` = 0-16383).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHashSlotsPolicy {
     ///`legacy`
@@ -9598,6 +9962,7 @@ impl BdbHashSlotsPolicy {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["legacy", "16k"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Legacy => "legacy",
@@ -9606,46 +9971,62 @@ impl BdbHashSlotsPolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbHashSlotsPolicy {
-    fn from(value: &str) -> Self {
-        match value {
-            "legacy" => Self::Legacy,
-            "16k" => Self::V16k,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Legacy),
+            1usize => ::std::option::Option::Some(Self::V16k),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbHashSlotsPolicy {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "legacy" => Self::Legacy,
-            "16k" => Self::V16k,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbHashSlotsPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Legacy => f.write_str("Legacy"),
+            Self::V16k => f.write_str("V16k"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbHashSlotsPolicy {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbHashSlotsPolicy {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbHashSlotsPolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbHashSlotsPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbHashSlotsPolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "legacy" => Self::Legacy,
-            "16k" => Self::V16k,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbHashSlotsPolicy {
@@ -9729,24 +10110,24 @@ impl ::serde::Serialize for BdbHealthReport {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("active_active", &self.active_active)?;
-        w.opt("active_alerts", &self.active_alerts)?;
-        w.opt("availability", &self.availability)?;
-        w.opt("availability_errors", &self.availability_errors)?;
-        w.opt("creation_time", &self.creation_time)?;
-        w.opt("detailed_status", &self.detailed_status)?;
-        w.opt("endpoints", &self.endpoints)?;
-        w.opt("high_availability", &self.high_availability)?;
-        w.opt("id", &self.id)?;
-        w.opt("last_backup_time", &self.last_backup_time)?;
-        w.opt("last_configured_time", &self.last_configured_time)?;
-        w.opt("name", &self.name)?;
-        w.opt("persistence", &self.persistence)?;
-        w.opt("shards", &self.shards)?;
-        w.opt("shards_placement", &self.shards_placement)?;
-        w.opt("state_machine", &self.state_machine)?;
-        w.opt("status", &self.status)?;
-        w.opt("version", &self.version)?;
+        w.opt("active_active", &self.active_active);
+        w.opt("active_alerts", &self.active_alerts);
+        w.opt("availability", &self.availability);
+        w.opt("availability_errors", &self.availability_errors);
+        w.opt("creation_time", &self.creation_time);
+        w.opt("detailed_status", &self.detailed_status);
+        w.opt("endpoints", &self.endpoints);
+        w.opt("high_availability", &self.high_availability);
+        w.opt("id", &self.id);
+        w.opt("last_backup_time", &self.last_backup_time);
+        w.opt("last_configured_time", &self.last_configured_time);
+        w.opt("name", &self.name);
+        w.opt("persistence", &self.persistence);
+        w.opt("shards", &self.shards);
+        w.opt("shards_placement", &self.shards_placement);
+        w.opt("state_machine", &self.state_machine);
+        w.opt("status", &self.status);
+        w.opt("version", &self.version);
         w.end(&self.extra)
     }
 }
@@ -9773,7 +10154,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "active_active" => {
                             crate::object::put::<
                                 crate::object::OptNested,
@@ -9785,7 +10166,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 0usize,
                                 "active_active",
-                            )?
+                            )
                         }
                         "active_alerts" => {
                             crate::object::put::<
@@ -9798,7 +10179,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 1usize,
                                 "active_alerts",
-                            )?
+                            )
                         }
                         "availability" => {
                             crate::object::put::<
@@ -9811,7 +10192,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 2usize,
                                 "availability",
-                            )?
+                            )
                         }
                         "availability_errors" => {
                             crate::object::put::<
@@ -9824,7 +10205,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 3usize,
                                 "availability_errors",
-                            )?
+                            )
                         }
                         "creation_time" => {
                             crate::object::put::<
@@ -9837,7 +10218,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 4usize,
                                 "creation_time",
-                            )?
+                            )
                         }
                         "detailed_status" => {
                             crate::object::put::<
@@ -9850,7 +10231,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 5usize,
                                 "detailed_status",
-                            )?
+                            )
                         }
                         "endpoints" => {
                             crate::object::put::<
@@ -9863,7 +10244,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 6usize,
                                 "endpoints",
-                            )?
+                            )
                         }
                         "high_availability" => {
                             crate::object::put::<
@@ -9876,14 +10257,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 7usize,
                                 "high_availability",
-                            )?
+                            )
                         }
                         "id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.id, &mut seen, 8usize, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 8usize, "id")
                         }
                         "last_backup_time" => {
                             crate::object::put::<
@@ -9896,7 +10277,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 9usize,
                                 "last_backup_time",
-                            )?
+                            )
                         }
                         "last_configured_time" => {
                             crate::object::put::<
@@ -9909,14 +10290,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 10usize,
                                 "last_configured_time",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 11usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 11usize, "name")
                         }
                         "persistence" => {
                             crate::object::put::<
@@ -9929,14 +10310,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 12usize,
                                 "persistence",
-                            )?
+                            )
                         }
                         "shards" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.shards, &mut seen, 13usize, "shards")?
+                            >(&mut map, &mut out.shards, &mut seen, 13usize, "shards")
                         }
                         "shards_placement" => {
                             crate::object::put::<
@@ -9949,7 +10330,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 14usize,
                                 "shards_placement",
-                            )?
+                            )
                         }
                         "state_machine" => {
                             crate::object::put::<
@@ -9962,24 +10343,25 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
                                 &mut seen,
                                 15usize,
                                 "state_machine",
-                            )?
+                            )
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 16usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 16usize, "status")
                         }
                         "version" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.version, &mut seen, 17usize, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 17usize, "version")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -10007,8 +10389,8 @@ impl ::serde::Serialize for BdbHealthReportActiveActive {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("available", &self.available)?;
-        w.opt("participating_clusters", &self.participating_clusters)?;
+        w.opt("available", &self.available);
+        w.opt("participating_clusters", &self.participating_clusters);
         w.end(&self.extra)
     }
 }
@@ -10035,7 +10417,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportActiveActive {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "available" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -10047,7 +10429,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportActiveActive {
                                 &mut seen,
                                 0usize,
                                 "available",
-                            )?
+                            )
                         }
                         "participating_clusters" => {
                             crate::object::put::<
@@ -10060,10 +10442,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportActiveActive {
                                 &mut seen,
                                 1usize,
                                 "participating_clusters",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -10093,10 +10476,10 @@ impl ::serde::Serialize for BdbHealthReportAlert {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("active_since", &self.active_since)?;
-        w.opt("name", &self.name)?;
-        w.opt("severity", &self.severity)?;
-        w.opt("threshold", &self.threshold)?;
+        w.opt("active_since", &self.active_since);
+        w.opt("name", &self.name);
+        w.opt("severity", &self.severity);
+        w.opt("threshold", &self.threshold);
         w.end(&self.extra)
     }
 }
@@ -10123,7 +10506,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportAlert {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "active_since" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -10135,27 +10518,21 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportAlert {
                                 &mut seen,
                                 0usize,
                                 "active_since",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")
                         }
                         "severity" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.severity,
-                                &mut seen,
-                                2usize,
-                                "severity",
-                            )?
+                            >(&mut map, &mut out.severity, &mut seen, 2usize, "severity")
                         }
                         "threshold" => {
                             crate::object::put::<
@@ -10168,10 +10545,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportAlert {
                                 &mut seen,
                                 3usize,
                                 "threshold",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -10182,7 +10560,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportAlert {
 ///Reason why a database is unavailable.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportAvailabilityError {
     ///`general_error`
@@ -10205,6 +10583,7 @@ impl BdbHealthReportAvailabilityError {
         "shard_unreachable",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::GeneralError => "general_error",
@@ -10214,49 +10593,64 @@ impl BdbHealthReportAvailabilityError {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbHealthReportAvailabilityError {
-    fn from(value: &str) -> Self {
-        match value {
-            "general_error" => Self::GeneralError,
-            "port_unbound" => Self::PortUnbound,
-            "shard_unreachable" => Self::ShardUnreachable,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::GeneralError),
+            1usize => ::std::option::Option::Some(Self::PortUnbound),
+            2usize => ::std::option::Option::Some(Self::ShardUnreachable),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbHealthReportAvailabilityError {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "general_error" => Self::GeneralError,
-            "port_unbound" => Self::PortUnbound,
-            "shard_unreachable" => Self::ShardUnreachable,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbHealthReportAvailabilityError {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::GeneralError => f.write_str("GeneralError"),
+            Self::PortUnbound => f.write_str("PortUnbound"),
+            Self::ShardUnreachable => f.write_str("ShardUnreachable"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbHealthReportAvailabilityError {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbHealthReportAvailabilityError {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbHealthReportAvailabilityError {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbHealthReportAvailabilityError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbHealthReportAvailabilityError {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "general_error" => Self::GeneralError,
-            "port_unbound" => Self::PortUnbound,
-            "shard_unreachable" => Self::ShardUnreachable,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbHealthReportAvailabilityError {
@@ -10287,7 +10681,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportAvailabilityError {
 ///Lifecycle state of a database as reported by the health report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportDetailedStatus {
     ///`active`
@@ -10325,6 +10719,7 @@ impl BdbHealthReportDetailedStatus {
         "unknown",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -10339,64 +10734,74 @@ impl BdbHealthReportDetailedStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbHealthReportDetailedStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "active-change-pending" => Self::ActiveChangePending,
-            "pending" => Self::Pending,
-            "import-pending" => Self::ImportPending,
-            "delete-pending" => Self::DeletePending,
-            "recovery" => Self::Recovery,
-            "creation-failed" => Self::CreationFailed,
-            "unknown" => Self::Unknown2,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Active),
+            1usize => ::std::option::Option::Some(Self::ActiveChangePending),
+            2usize => ::std::option::Option::Some(Self::Pending),
+            3usize => ::std::option::Option::Some(Self::ImportPending),
+            4usize => ::std::option::Option::Some(Self::DeletePending),
+            5usize => ::std::option::Option::Some(Self::Recovery),
+            6usize => ::std::option::Option::Some(Self::CreationFailed),
+            7usize => ::std::option::Option::Some(Self::Unknown2),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbHealthReportDetailedStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "active" => Self::Active,
-            "active-change-pending" => Self::ActiveChangePending,
-            "pending" => Self::Pending,
-            "import-pending" => Self::ImportPending,
-            "delete-pending" => Self::DeletePending,
-            "recovery" => Self::Recovery,
-            "creation-failed" => Self::CreationFailed,
-            "unknown" => Self::Unknown2,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbHealthReportDetailedStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::ActiveChangePending => f.write_str("ActiveChangePending"),
+            Self::Pending => f.write_str("Pending"),
+            Self::ImportPending => f.write_str("ImportPending"),
+            Self::DeletePending => f.write_str("DeletePending"),
+            Self::Recovery => f.write_str("Recovery"),
+            Self::CreationFailed => f.write_str("CreationFailed"),
+            Self::Unknown2 => f.write_str("Unknown2"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbHealthReportDetailedStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbHealthReportDetailedStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbHealthReportDetailedStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbHealthReportDetailedStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbHealthReportDetailedStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "active" => Self::Active,
-            "active-change-pending" => Self::ActiveChangePending,
-            "pending" => Self::Pending,
-            "import-pending" => Self::ImportPending,
-            "delete-pending" => Self::DeletePending,
-            "recovery" => Self::Recovery,
-            "creation-failed" => Self::CreationFailed,
-            "unknown" => Self::Unknown2,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbHealthReportDetailedStatus {
@@ -10442,8 +10847,8 @@ impl ::serde::Serialize for BdbHealthReportEndpoint {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("availability", &self.availability)?;
-        w.opt("name", &self.name)?;
+        w.opt("availability", &self.availability);
+        w.opt("name", &self.name);
         w.end(&self.extra)
     }
 }
@@ -10470,7 +10875,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportEndpoint {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "availability" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -10482,17 +10887,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportEndpoint {
                                 &mut seen,
                                 0usize,
                                 "availability",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -10518,7 +10924,7 @@ impl ::serde::Serialize for BdbHealthReportHighAvailability {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("status", &self.status)?;
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -10545,16 +10951,17 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportHighAvailability {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 0usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 0usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -10565,7 +10972,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportHighAvailability {
 ///High availability state of a database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportHighAvailabilityStatus {
     ///`down`
@@ -10584,6 +10991,7 @@ impl BdbHealthReportHighAvailabilityStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["down", "up", "disabled"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Down => "down",
@@ -10593,50 +11001,65 @@ impl BdbHealthReportHighAvailabilityStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Down),
+            1usize => ::std::option::Option::Some(Self::Up),
+            2usize => ::std::option::Option::Some(Self::Disabled),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for BdbHealthReportHighAvailabilityStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Down => f.write_str("Down"),
+            Self::Up => f.write_str("Up"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for BdbHealthReportHighAvailabilityStatus {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "down" => Self::Down,
-            "up" => Self::Up,
-            "disabled" => Self::Disabled,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for BdbHealthReportHighAvailabilityStatus {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "down" => Self::Down,
-            "up" => Self::Up,
-            "disabled" => Self::Disabled,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbHealthReportHighAvailabilityStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbHealthReportHighAvailabilityStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbHealthReportHighAvailabilityStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "down" => Self::Down,
-            "up" => Self::Up,
-            "disabled" => Self::Disabled,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbHealthReportHighAvailabilityStatus {
@@ -10667,7 +11090,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportHighAvailabilityStatus {
 ///Up/down state of a database, endpoint or replication link.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportLinkStatus {
     ///`down`
@@ -10684,6 +11107,7 @@ impl BdbHealthReportLinkStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["down", "up"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Down => "down",
@@ -10692,46 +11116,62 @@ impl BdbHealthReportLinkStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbHealthReportLinkStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "down" => Self::Down,
-            "up" => Self::Up,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Down),
+            1usize => ::std::option::Option::Some(Self::Up),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbHealthReportLinkStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "down" => Self::Down,
-            "up" => Self::Up,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbHealthReportLinkStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Down => f.write_str("Down"),
+            Self::Up => f.write_str("Up"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbHealthReportLinkStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbHealthReportLinkStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbHealthReportLinkStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbHealthReportLinkStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbHealthReportLinkStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "down" => Self::Down,
-            "up" => Self::Up,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbHealthReportLinkStatus {
@@ -10779,9 +11219,9 @@ impl ::serde::Serialize for BdbHealthReportParticipatingCluster {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("fqdn", &self.fqdn)?;
-        w.opt("replica_id", &self.replica_id)?;
-        w.opt("replication", &self.replication)?;
+        w.opt("fqdn", &self.fqdn);
+        w.opt("replica_id", &self.replica_id);
+        w.opt("replication", &self.replication);
         w.end(&self.extra)
     }
 }
@@ -10808,13 +11248,13 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportParticipatingCluster {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "fqdn" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.fqdn, &mut seen, 0usize, "fqdn")?
+                            >(&mut map, &mut out.fqdn, &mut seen, 0usize, "fqdn")
                         }
                         "replica_id" => {
                             crate::object::put::<
@@ -10827,7 +11267,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportParticipatingCluster {
                                 &mut seen,
                                 1usize,
                                 "replica_id",
-                            )?
+                            )
                         }
                         "replication" => {
                             crate::object::put::<
@@ -10840,10 +11280,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportParticipatingCluster {
                                 &mut seen,
                                 2usize,
                                 "replication",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -10854,7 +11295,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportParticipatingCluster {
 ///Persistence mode of a database as reported by the health report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportPersistence {
     ///`disabled`
@@ -10873,6 +11314,7 @@ impl BdbHealthReportPersistence {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["disabled", "aof", "rdb"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -10882,49 +11324,64 @@ impl BdbHealthReportPersistence {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbHealthReportPersistence {
-    fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            "aof" => Self::Aof,
-            "rdb" => Self::Rdb,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Disabled),
+            1usize => ::std::option::Option::Some(Self::Aof),
+            2usize => ::std::option::Option::Some(Self::Rdb),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbHealthReportPersistence {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "disabled" => Self::Disabled,
-            "aof" => Self::Aof,
-            "rdb" => Self::Rdb,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbHealthReportPersistence {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Aof => f.write_str("Aof"),
+            Self::Rdb => f.write_str("Rdb"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbHealthReportPersistence {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbHealthReportPersistence {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbHealthReportPersistence {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbHealthReportPersistence {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbHealthReportPersistence {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "disabled" => Self::Disabled,
-            "aof" => Self::Aof,
-            "rdb" => Self::Rdb,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbHealthReportPersistence {
@@ -10955,7 +11412,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportPersistence {
 ///Replication state of an Active-Active link.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportReplication {
     ///`down`
@@ -10974,6 +11431,7 @@ impl BdbHealthReportReplication {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["down", "warning", "up"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Down => "down",
@@ -10983,49 +11441,64 @@ impl BdbHealthReportReplication {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbHealthReportReplication {
-    fn from(value: &str) -> Self {
-        match value {
-            "down" => Self::Down,
-            "warning" => Self::Warning,
-            "up" => Self::Up,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Down),
+            1usize => ::std::option::Option::Some(Self::Warning),
+            2usize => ::std::option::Option::Some(Self::Up),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbHealthReportReplication {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "down" => Self::Down,
-            "warning" => Self::Warning,
-            "up" => Self::Up,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbHealthReportReplication {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Down => f.write_str("Down"),
+            Self::Warning => f.write_str("Warning"),
+            Self::Up => f.write_str("Up"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbHealthReportReplication {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbHealthReportReplication {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbHealthReportReplication {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbHealthReportReplication {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbHealthReportReplication {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "down" => Self::Down,
-            "warning" => Self::Warning,
-            "up" => Self::Up,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbHealthReportReplication {
@@ -11077,10 +11550,10 @@ impl ::serde::Serialize for BdbHealthReportShard {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("detailed_status", &self.detailed_status)?;
-        w.opt("id", &self.id)?;
-        w.opt("role", &self.role)?;
-        w.opt("status", &self.status)?;
+        w.opt("detailed_status", &self.detailed_status);
+        w.opt("id", &self.id);
+        w.opt("role", &self.role);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -11107,7 +11580,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShard {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "detailed_status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -11119,31 +11592,32 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShard {
                                 &mut seen,
                                 0usize,
                                 "detailed_status",
-                            )?
+                            )
                         }
                         "id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")
                         }
                         "role" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.role, &mut seen, 2usize, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 2usize, "role")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 3usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 3usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -11154,7 +11628,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShard {
 ///Finer-grained status of a shard in the health report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportShardDetailedStatus {
     ///`ok`
@@ -11195,6 +11669,7 @@ impl BdbHealthReportShardDetailedStatus {
         "role_mismatch",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ok => "ok",
@@ -11210,67 +11685,76 @@ impl BdbHealthReportShardDetailedStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbHealthReportShardDetailedStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "ok" => Self::Ok,
-            "importing" => Self::Importing,
-            "timeout" => Self::Timeout,
-            "loading" => Self::Loading,
-            "busy" => Self::Busy,
-            "down" => Self::Down,
-            "trimming" => Self::Trimming,
-            "unknown" => Self::Unknown2,
-            "role_mismatch" => Self::RoleMismatch,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Ok),
+            1usize => ::std::option::Option::Some(Self::Importing),
+            2usize => ::std::option::Option::Some(Self::Timeout),
+            3usize => ::std::option::Option::Some(Self::Loading),
+            4usize => ::std::option::Option::Some(Self::Busy),
+            5usize => ::std::option::Option::Some(Self::Down),
+            6usize => ::std::option::Option::Some(Self::Trimming),
+            7usize => ::std::option::Option::Some(Self::Unknown2),
+            8usize => ::std::option::Option::Some(Self::RoleMismatch),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbHealthReportShardDetailedStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "ok" => Self::Ok,
-            "importing" => Self::Importing,
-            "timeout" => Self::Timeout,
-            "loading" => Self::Loading,
-            "busy" => Self::Busy,
-            "down" => Self::Down,
-            "trimming" => Self::Trimming,
-            "unknown" => Self::Unknown2,
-            "role_mismatch" => Self::RoleMismatch,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbHealthReportShardDetailedStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Ok => f.write_str("Ok"),
+            Self::Importing => f.write_str("Importing"),
+            Self::Timeout => f.write_str("Timeout"),
+            Self::Loading => f.write_str("Loading"),
+            Self::Busy => f.write_str("Busy"),
+            Self::Down => f.write_str("Down"),
+            Self::Trimming => f.write_str("Trimming"),
+            Self::Unknown2 => f.write_str("Unknown2"),
+            Self::RoleMismatch => f.write_str("RoleMismatch"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbHealthReportShardDetailedStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbHealthReportShardDetailedStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbHealthReportShardDetailedStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbHealthReportShardDetailedStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbHealthReportShardDetailedStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "ok" => Self::Ok,
-            "importing" => Self::Importing,
-            "timeout" => Self::Timeout,
-            "loading" => Self::Loading,
-            "busy" => Self::Busy,
-            "down" => Self::Down,
-            "trimming" => Self::Trimming,
-            "unknown" => Self::Unknown2,
-            "role_mismatch" => Self::RoleMismatch,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbHealthReportShardDetailedStatus {
@@ -11301,7 +11785,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardDetailedStatus {
 ///Role of a shard in the health report (`leader` is primary, `follower` is replica).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportShardRole {
     ///`leader`
@@ -11318,6 +11802,7 @@ impl BdbHealthReportShardRole {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["leader", "follower"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Leader => "leader",
@@ -11326,46 +11811,62 @@ impl BdbHealthReportShardRole {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbHealthReportShardRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "leader" => Self::Leader,
-            "follower" => Self::Follower,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Leader),
+            1usize => ::std::option::Option::Some(Self::Follower),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbHealthReportShardRole {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "leader" => Self::Leader,
-            "follower" => Self::Follower,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbHealthReportShardRole {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Leader => f.write_str("Leader"),
+            Self::Follower => f.write_str("Follower"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbHealthReportShardRole {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbHealthReportShardRole {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbHealthReportShardRole {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbHealthReportShardRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbHealthReportShardRole {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "leader" => Self::Leader,
-            "follower" => Self::Follower,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbHealthReportShardRole {
@@ -11396,7 +11897,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardRole {
 ///Status of a shard in the health report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportShardStatus {
     ///`active`
@@ -11415,6 +11916,7 @@ impl BdbHealthReportShardStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["active", "inactive", "trimming"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -11424,49 +11926,64 @@ impl BdbHealthReportShardStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbHealthReportShardStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "trimming" => Self::Trimming,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Active),
+            1usize => ::std::option::Option::Some(Self::Inactive),
+            2usize => ::std::option::Option::Some(Self::Trimming),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbHealthReportShardStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "trimming" => Self::Trimming,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbHealthReportShardStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::Inactive => f.write_str("Inactive"),
+            Self::Trimming => f.write_str("Trimming"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbHealthReportShardStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbHealthReportShardStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbHealthReportShardStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbHealthReportShardStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbHealthReportShardStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "trimming" => Self::Trimming,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbHealthReportShardStatus {
@@ -11497,7 +12014,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShardStatus {
 ///Overall health of a database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbHealthReportStatus {
     ///`active`
@@ -11516,6 +12033,7 @@ impl BdbHealthReportStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["active", "warning", "down"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -11525,49 +12043,64 @@ impl BdbHealthReportStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbHealthReportStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "warning" => Self::Warning,
-            "down" => Self::Down,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Active),
+            1usize => ::std::option::Option::Some(Self::Warning),
+            2usize => ::std::option::Option::Some(Self::Down),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbHealthReportStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "active" => Self::Active,
-            "warning" => Self::Warning,
-            "down" => Self::Down,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbHealthReportStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::Warning => f.write_str("Warning"),
+            Self::Down => f.write_str("Down"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbHealthReportStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbHealthReportStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbHealthReportStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbHealthReportStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbHealthReportStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "active" => Self::Active,
-            "warning" => Self::Warning,
-            "down" => Self::Down,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbHealthReportStatus {
@@ -11598,7 +12131,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportStatus {
 ///Why an import failed. The `file-larger-than-mem-limit` reason is sent with the expected dataset size and the configured limit appended, as `file-larger-than-mem-limit:<bytes>:<bytes>`. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbImportFailureReason {
     ///`download-error`
@@ -11633,6 +12166,7 @@ impl BdbImportFailureReason {
         "out-of-memory",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DownloadError => "download-error",
@@ -11648,67 +12182,80 @@ impl BdbImportFailureReason {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbImportFailureReason {
-    fn from(value: &str) -> Self {
-        match value {
-            "download-error" => Self::DownloadError,
-            "file-corrupted" => Self::FileCorrupted,
-            "general-error" => Self::GeneralError,
-            "file-larger-than-mem-limit:<n bytes of expected dataset>:<n bytes configured bdb limit>" => {
-                Self::FileLargerThanMemLimitNBytesOfExpectedDatasetNBytesConfiguredBdbLimit
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::DownloadError),
+            1usize => ::std::option::Option::Some(Self::FileCorrupted),
+            2usize => ::std::option::Option::Some(Self::GeneralError),
+            3usize => {
+                ::std::option::Option::Some(
+                    Self::FileLargerThanMemLimitNBytesOfExpectedDatasetNBytesConfiguredBdbLimit,
+                )
             }
-            "key-too-long" => Self::KeyTooLong,
-            "invalid-bulk-length" => Self::InvalidBulkLength,
-            "out-of-memory" => Self::OutOfMemory,
-            other => Self::Unknown(other.to_string()),
+            4usize => ::std::option::Option::Some(Self::KeyTooLong),
+            5usize => ::std::option::Option::Some(Self::InvalidBulkLength),
+            6usize => ::std::option::Option::Some(Self::OutOfMemory),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbImportFailureReason {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "download-error" => Self::DownloadError,
-            "file-corrupted" => Self::FileCorrupted,
-            "general-error" => Self::GeneralError,
-            "file-larger-than-mem-limit:<n bytes of expected dataset>:<n bytes configured bdb limit>" => {
-                Self::FileLargerThanMemLimitNBytesOfExpectedDatasetNBytesConfiguredBdbLimit
+impl ::std::fmt::Debug for BdbImportFailureReason {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::DownloadError => f.write_str("DownloadError"),
+            Self::FileCorrupted => f.write_str("FileCorrupted"),
+            Self::GeneralError => f.write_str("GeneralError"),
+            Self::FileLargerThanMemLimitNBytesOfExpectedDatasetNBytesConfiguredBdbLimit => {
+                f.write_str(
+                    "FileLargerThanMemLimitNBytesOfExpectedDatasetNBytesConfiguredBdbLimit",
+                )
             }
-            "key-too-long" => Self::KeyTooLong,
-            "invalid-bulk-length" => Self::InvalidBulkLength,
-            "out-of-memory" => Self::OutOfMemory,
-            _ => Self::Unknown(value),
+            Self::KeyTooLong => f.write_str("KeyTooLong"),
+            Self::InvalidBulkLength => f.write_str("InvalidBulkLength"),
+            Self::OutOfMemory => f.write_str("OutOfMemory"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbImportFailureReason {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbImportFailureReason {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbImportFailureReason {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbImportFailureReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbImportFailureReason {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "download-error" => Self::DownloadError,
-            "file-corrupted" => Self::FileCorrupted,
-            "general-error" => Self::GeneralError,
-            "file-larger-than-mem-limit:<n bytes of expected dataset>:<n bytes configured bdb limit>" => {
-                Self::FileLargerThanMemLimitNBytesOfExpectedDatasetNBytesConfiguredBdbLimit
-            }
-            "key-too-long" => Self::KeyTooLong,
-            "invalid-bulk-length" => Self::InvalidBulkLength,
-            "out-of-memory" => Self::OutOfMemory,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbImportFailureReason {
@@ -11739,7 +12286,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbImportFailureReason {
 ///State of the import process. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbImportStatus {
     ///`idle`
@@ -11768,6 +12315,7 @@ impl BdbImportStatus {
         "failed",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Idle => "idle",
@@ -11779,55 +12327,68 @@ impl BdbImportStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbImportStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "idle" => Self::Idle,
-            "initializing" => Self::Initializing,
-            "importing" => Self::Importing,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Idle),
+            1usize => ::std::option::Option::Some(Self::Initializing),
+            2usize => ::std::option::Option::Some(Self::Importing),
+            3usize => ::std::option::Option::Some(Self::Succeeded),
+            4usize => ::std::option::Option::Some(Self::Failed),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbImportStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "idle" => Self::Idle,
-            "initializing" => Self::Initializing,
-            "importing" => Self::Importing,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbImportStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Idle => f.write_str("Idle"),
+            Self::Initializing => f.write_str("Initializing"),
+            Self::Importing => f.write_str("Importing"),
+            Self::Succeeded => f.write_str("Succeeded"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbImportStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbImportStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbImportStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbImportStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbImportStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "idle" => Self::Idle,
-            "initializing" => Self::Initializing,
-            "importing" => Self::Importing,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbImportStatus {
@@ -11858,7 +12419,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbImportStatus {
 ///Proxy feature flag for linking server connections to full client requests.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbLinkSconnOnFullRequest {
     ///`enabled`
@@ -11877,6 +12438,7 @@ impl BdbLinkSconnOnFullRequest {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["enabled", "disabled", "ssl_only"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -11886,49 +12448,64 @@ impl BdbLinkSconnOnFullRequest {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbLinkSconnOnFullRequest {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "ssl_only" => Self::SslOnly,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            2usize => ::std::option::Option::Some(Self::SslOnly),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbLinkSconnOnFullRequest {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "ssl_only" => Self::SslOnly,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbLinkSconnOnFullRequest {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::SslOnly => f.write_str("SslOnly"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbLinkSconnOnFullRequest {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbLinkSconnOnFullRequest {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbLinkSconnOnFullRequest {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbLinkSconnOnFullRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbLinkSconnOnFullRequest {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "ssl_only" => Self::SslOnly,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbLinkSconnOnFullRequest {
@@ -11981,10 +12558,10 @@ impl ::serde::Serialize for BdbModuleListItem {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("module_args", &self.module_args)?;
-        w.opt("module_id", &self.module_id)?;
-        w.opt("module_name", &self.module_name)?;
-        w.opt("semantic_version", &self.semantic_version)?;
+        w.opt("module_args", &self.module_args);
+        w.opt("module_id", &self.module_id);
+        w.opt("module_name", &self.module_name);
+        w.opt("semantic_version", &self.semantic_version);
         w.end(&self.extra)
     }
 }
@@ -12011,7 +12588,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbModuleListItem {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "module_args" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -12023,7 +12600,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbModuleListItem {
                                 &mut seen,
                                 0usize,
                                 "module_args",
-                            )?
+                            )
                         }
                         "module_id" => {
                             crate::object::put::<
@@ -12036,7 +12613,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbModuleListItem {
                                 &mut seen,
                                 1usize,
                                 "module_id",
-                            )?
+                            )
                         }
                         "module_name" => {
                             crate::object::put::<
@@ -12049,7 +12626,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbModuleListItem {
                                 &mut seen,
                                 2usize,
                                 "module_name",
-                            )?
+                            )
                         }
                         "semantic_version" => {
                             crate::object::put::<
@@ -12062,10 +12639,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbModuleListItem {
                                 &mut seen,
                                 3usize,
                                 "semantic_version",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -12091,8 +12669,8 @@ impl ::serde::Serialize for BdbModulesConfigModule {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("module_args", &self.module_args)?;
-        w.req("module_name", &self.module_name)?;
+        w.req("module_args", &self.module_args);
+        w.req("module_name", &self.module_name);
         w.end(&self.extra)
     }
 }
@@ -12136,23 +12714,24 @@ impl<'de> ::serde::Deserialize<'de> for BdbModulesConfigModule {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "module_args" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "module_args")?
+                            >(&mut map, &mut f0, "module_args")
                         }
                         "module_name" => {
                             crate::object::set::<
                                 crate::object::EnumValue,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "module_name")?
+                            >(&mut map, &mut f1, "module_name")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(BdbModulesConfigModule {
                     module_args: crate::object::required(f0, "module_args")?,
@@ -12167,7 +12746,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbModulesConfigModule {
 ///Module names accepted by `bdb_modules_config`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbModulesConfigModuleName {
     ///`search`
@@ -12196,6 +12775,7 @@ impl BdbModulesConfigModuleName {
         "bf",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Search => "search",
@@ -12207,55 +12787,68 @@ impl BdbModulesConfigModuleName {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbModulesConfigModuleName {
-    fn from(value: &str) -> Self {
-        match value {
-            "search" => Self::Search,
-            "ReJSON" => Self::ReJson,
-            "graph" => Self::Graph,
-            "timeseries" => Self::Timeseries,
-            "bf" => Self::Bf,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Search),
+            1usize => ::std::option::Option::Some(Self::ReJson),
+            2usize => ::std::option::Option::Some(Self::Graph),
+            3usize => ::std::option::Option::Some(Self::Timeseries),
+            4usize => ::std::option::Option::Some(Self::Bf),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbModulesConfigModuleName {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "search" => Self::Search,
-            "ReJSON" => Self::ReJson,
-            "graph" => Self::Graph,
-            "timeseries" => Self::Timeseries,
-            "bf" => Self::Bf,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbModulesConfigModuleName {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Search => f.write_str("Search"),
+            Self::ReJson => f.write_str("ReJson"),
+            Self::Graph => f.write_str("Graph"),
+            Self::Timeseries => f.write_str("Timeseries"),
+            Self::Bf => f.write_str("Bf"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbModulesConfigModuleName {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbModulesConfigModuleName {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbModulesConfigModuleName {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbModulesConfigModuleName {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbModulesConfigModuleName {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "search" => Self::Search,
-            "ReJSON" => Self::ReJson,
-            "graph" => Self::Graph,
-            "timeseries" => Self::Timeseries,
-            "bf" => Self::Bf,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbModulesConfigModuleName {
@@ -12299,7 +12892,7 @@ impl ::serde::Serialize for BdbModulesConfigRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("modules", &self.modules)?;
+        w.req("modules", &self.modules);
         w.end(&self.extra)
     }
 }
@@ -12349,16 +12942,17 @@ impl<'de> ::serde::Deserialize<'de> for BdbModulesConfigRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "modules" => {
                             crate::object::set::<
                                 crate::object::Seq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "modules")?
+                            >(&mut map, &mut f0, "modules")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(BdbModulesConfigRequest {
                     modules: crate::object::required(f0, "modules")?,
@@ -12389,9 +12983,9 @@ impl ::serde::Serialize for BdbModulesUpgradeRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("may_discard_data", &self.may_discard_data)?;
-        w.req("modules", &self.modules)?;
-        w.opt("preserve_roles", &self.preserve_roles)?;
+        w.opt("may_discard_data", &self.may_discard_data);
+        w.req("modules", &self.modules);
+        w.opt("preserve_roles", &self.preserve_roles);
         w.end(&self.extra)
     }
 }
@@ -12453,30 +13047,31 @@ impl<'de> ::serde::Deserialize<'de> for BdbModulesUpgradeRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "may_discard_data" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "may_discard_data")?
+                            >(&mut map, &mut f0, "may_discard_data")
                         }
                         "modules" => {
                             crate::object::set::<
                                 crate::object::Seq,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "modules")?
+                            >(&mut map, &mut f1, "modules")
                         }
                         "preserve_roles" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "preserve_roles")?
+                            >(&mut map, &mut f2, "preserve_roles")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(BdbModulesUpgradeRequest {
                     may_discard_data: f0.unwrap_or_default(),
@@ -12492,7 +13087,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbModulesUpgradeRequest {
 ///Transaction batching optimization (`auto` follows the cluster setting).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbMultiCommandsOpt {
     ///`disabled`
@@ -12511,6 +13106,7 @@ impl BdbMultiCommandsOpt {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["disabled", "batch", "auto"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -12520,49 +13116,64 @@ impl BdbMultiCommandsOpt {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbMultiCommandsOpt {
-    fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            "batch" => Self::Batch,
-            "auto" => Self::Auto,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Disabled),
+            1usize => ::std::option::Option::Some(Self::Batch),
+            2usize => ::std::option::Option::Some(Self::Auto),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbMultiCommandsOpt {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "disabled" => Self::Disabled,
-            "batch" => Self::Batch,
-            "auto" => Self::Auto,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbMultiCommandsOpt {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Batch => f.write_str("Batch"),
+            Self::Auto => f.write_str("Auto"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbMultiCommandsOpt {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbMultiCommandsOpt {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbMultiCommandsOpt {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbMultiCommandsOpt {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbMultiCommandsOpt {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "disabled" => Self::Disabled,
-            "batch" => Self::Batch,
-            "auto" => Self::Auto,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbMultiCommandsOpt {
@@ -12593,7 +13204,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbMultiCommandsOpt {
 ///How endpoints are advertised in the OSS Cluster API.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbOssClusterApiPreferredEndpointType {
     ///`ip`
@@ -12610,6 +13221,7 @@ impl BdbOssClusterApiPreferredEndpointType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["ip", "hostname"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ip => "ip",
@@ -12618,47 +13230,63 @@ impl BdbOssClusterApiPreferredEndpointType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Ip),
+            1usize => ::std::option::Option::Some(Self::Hostname),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for BdbOssClusterApiPreferredEndpointType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Ip => f.write_str("Ip"),
+            Self::Hostname => f.write_str("Hostname"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for BdbOssClusterApiPreferredEndpointType {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "ip" => Self::Ip,
-            "hostname" => Self::Hostname,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for BdbOssClusterApiPreferredEndpointType {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "ip" => Self::Ip,
-            "hostname" => Self::Hostname,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbOssClusterApiPreferredEndpointType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbOssClusterApiPreferredEndpointType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbOssClusterApiPreferredEndpointType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "ip" => Self::Ip,
-            "hostname" => Self::Hostname,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbOssClusterApiPreferredEndpointType {
@@ -12689,7 +13317,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbOssClusterApiPreferredEndpointType {
 ///Which IP addresses are advertised in the OSS Cluster API.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbOssClusterApiPreferredIpType {
     ///`internal`
@@ -12706,6 +13334,7 @@ impl BdbOssClusterApiPreferredIpType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["internal", "external"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Internal => "internal",
@@ -12714,46 +13343,62 @@ impl BdbOssClusterApiPreferredIpType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbOssClusterApiPreferredIpType {
-    fn from(value: &str) -> Self {
-        match value {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Internal),
+            1usize => ::std::option::Option::Some(Self::External),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbOssClusterApiPreferredIpType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbOssClusterApiPreferredIpType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Internal => f.write_str("Internal"),
+            Self::External => f.write_str("External"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbOssClusterApiPreferredIpType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbOssClusterApiPreferredIpType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbOssClusterApiPreferredIpType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbOssClusterApiPreferredIpType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbOssClusterApiPreferredIpType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbOssClusterApiPreferredIpType {
@@ -12797,7 +13442,7 @@ impl ::serde::Serialize for BdbPasswordRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("password", &self.password)?;
+        w.req("password", &self.password);
         w.end(&self.extra)
     }
 }
@@ -12854,16 +13499,17 @@ impl<'de> ::serde::Deserialize<'de> for BdbPasswordRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "password" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "password")?
+                            >(&mut map, &mut f0, "password")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(BdbPasswordRequest {
                     password: crate::object::required(f0, "password")?,
@@ -12892,8 +13538,8 @@ impl ::serde::Serialize for BdbPeerStats {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("intervals", &self.intervals)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("intervals", &self.intervals);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -12920,7 +13566,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStats {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "intervals" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -12932,17 +13578,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStats {
                                 &mut seen,
                                 0usize,
                                 "intervals",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -12984,16 +13631,16 @@ impl ::serde::Serialize for BdbPeerStatsInterval {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("egress_bytes", &self.egress_bytes)?;
-        w.opt("egress_bytes_decompressed", &self.egress_bytes_decompressed)?;
-        w.opt("etime", &self.etime)?;
-        w.opt("ingress_bytes", &self.ingress_bytes)?;
-        w.opt("ingress_bytes_decompressed", &self.ingress_bytes_decompressed)?;
-        w.opt("interval", &self.interval)?;
-        w.opt("local_ingress_lag_time", &self.local_ingress_lag_time)?;
-        w.opt("pending_local_writes_max", &self.pending_local_writes_max)?;
-        w.opt("pending_local_writes_min", &self.pending_local_writes_min)?;
-        w.opt("stime", &self.stime)?;
+        w.opt("egress_bytes", &self.egress_bytes);
+        w.opt("egress_bytes_decompressed", &self.egress_bytes_decompressed);
+        w.opt("etime", &self.etime);
+        w.opt("ingress_bytes", &self.ingress_bytes);
+        w.opt("ingress_bytes_decompressed", &self.ingress_bytes_decompressed);
+        w.opt("interval", &self.interval);
+        w.opt("local_ingress_lag_time", &self.local_ingress_lag_time);
+        w.opt("pending_local_writes_max", &self.pending_local_writes_max);
+        w.opt("pending_local_writes_min", &self.pending_local_writes_min);
+        w.opt("stime", &self.stime);
         w.end(&self.extra)
     }
 }
@@ -13020,7 +13667,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "egress_bytes" => {
                             crate::object::put::<
                                 crate::object::OptF64,
@@ -13032,7 +13679,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
                                 &mut seen,
                                 0usize,
                                 "egress_bytes",
-                            )?
+                            )
                         }
                         "egress_bytes_decompressed" => {
                             crate::object::put::<
@@ -13045,14 +13692,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
                                 &mut seen,
                                 1usize,
                                 "egress_bytes_decompressed",
-                            )?
+                            )
                         }
                         "etime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.etime, &mut seen, 2usize, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 2usize, "etime")
                         }
                         "ingress_bytes" => {
                             crate::object::put::<
@@ -13065,7 +13712,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
                                 &mut seen,
                                 3usize,
                                 "ingress_bytes",
-                            )?
+                            )
                         }
                         "ingress_bytes_decompressed" => {
                             crate::object::put::<
@@ -13078,20 +13725,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
                                 &mut seen,
                                 4usize,
                                 "ingress_bytes_decompressed",
-                            )?
+                            )
                         }
                         "interval" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.interval,
-                                &mut seen,
-                                5usize,
-                                "interval",
-                            )?
+                            >(&mut map, &mut out.interval, &mut seen, 5usize, "interval")
                         }
                         "local_ingress_lag_time" => {
                             crate::object::put::<
@@ -13104,7 +13745,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
                                 &mut seen,
                                 6usize,
                                 "local_ingress_lag_time",
-                            )?
+                            )
                         }
                         "pending_local_writes_max" => {
                             crate::object::put::<
@@ -13117,7 +13758,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
                                 &mut seen,
                                 7usize,
                                 "pending_local_writes_max",
-                            )?
+                            )
                         }
                         "pending_local_writes_min" => {
                             crate::object::put::<
@@ -13130,17 +13771,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
                                 &mut seen,
                                 8usize,
                                 "pending_local_writes_min",
-                            )?
+                            )
                         }
                         "stime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.stime, &mut seen, 9usize, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 9usize, "stime")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13164,7 +13806,7 @@ impl ::serde::Serialize for BdbPeerStatsList {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("peer_stats", &self.peer_stats)?;
+        w.opt("peer_stats", &self.peer_stats);
         w.end(&self.extra)
     }
 }
@@ -13191,7 +13833,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsList {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "peer_stats" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -13203,10 +13845,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsList {
                                 &mut seen,
                                 0usize,
                                 "peer_stats",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13276,14 +13919,14 @@ impl ::serde::Serialize for BdbProbabilistic {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("bf-error-rate", &self.bf_error_rate)?;
-        w.opt("bf-expansion-factor", &self.bf_expansion_factor)?;
-        w.opt("bf-initial-size", &self.bf_initial_size)?;
-        w.opt("cf-bucket-size", &self.cf_bucket_size)?;
-        w.opt("cf-expansion-factor", &self.cf_expansion_factor)?;
-        w.opt("cf-initial-size", &self.cf_initial_size)?;
-        w.opt("cf-max-expansions", &self.cf_max_expansions)?;
-        w.opt("cf-max-iterations", &self.cf_max_iterations)?;
+        w.opt("bf-error-rate", &self.bf_error_rate);
+        w.opt("bf-expansion-factor", &self.bf_expansion_factor);
+        w.opt("bf-initial-size", &self.bf_initial_size);
+        w.opt("cf-bucket-size", &self.cf_bucket_size);
+        w.opt("cf-expansion-factor", &self.cf_expansion_factor);
+        w.opt("cf-initial-size", &self.cf_initial_size);
+        w.opt("cf-max-expansions", &self.cf_max_expansions);
+        w.opt("cf-max-iterations", &self.cf_max_iterations);
         w.end(&self.extra)
     }
 }
@@ -13310,7 +13953,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "bf-error-rate" => {
                             crate::object::put::<
                                 crate::object::OptF64,
@@ -13322,7 +13965,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
                                 &mut seen,
                                 0usize,
                                 "bf-error-rate",
-                            )?
+                            )
                         }
                         "bf-expansion-factor" => {
                             crate::object::put::<
@@ -13335,7 +13978,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
                                 &mut seen,
                                 1usize,
                                 "bf-expansion-factor",
-                            )?
+                            )
                         }
                         "bf-initial-size" => {
                             crate::object::put::<
@@ -13348,7 +13991,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
                                 &mut seen,
                                 2usize,
                                 "bf-initial-size",
-                            )?
+                            )
                         }
                         "cf-bucket-size" => {
                             crate::object::put::<
@@ -13361,7 +14004,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
                                 &mut seen,
                                 3usize,
                                 "cf-bucket-size",
-                            )?
+                            )
                         }
                         "cf-expansion-factor" => {
                             crate::object::put::<
@@ -13374,7 +14017,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
                                 &mut seen,
                                 4usize,
                                 "cf-expansion-factor",
-                            )?
+                            )
                         }
                         "cf-initial-size" => {
                             crate::object::put::<
@@ -13387,7 +14030,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
                                 &mut seen,
                                 5usize,
                                 "cf-initial-size",
-                            )?
+                            )
                         }
                         "cf-max-expansions" => {
                             crate::object::put::<
@@ -13400,7 +14043,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
                                 &mut seen,
                                 6usize,
                                 "cf-max-expansions",
-                            )?
+                            )
                         }
                         "cf-max-iterations" => {
                             crate::object::put::<
@@ -13413,10 +14056,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
                                 &mut seen,
                                 7usize,
                                 "cf-max-iterations",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13454,11 +14098,11 @@ impl ::serde::Serialize for BdbProxyCertificate {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("bdb_uid", &self.bdb_uid)?;
-        w.opt("cert", &self.cert)?;
-        w.opt("not_after", &self.not_after)?;
-        w.opt("not_before", &self.not_before)?;
-        w.opt("private_key", &self.private_key)?;
+        w.opt("bdb_uid", &self.bdb_uid);
+        w.opt("cert", &self.cert);
+        w.opt("not_after", &self.not_after);
+        w.opt("not_before", &self.not_before);
+        w.opt("private_key", &self.private_key);
         w.end(&self.extra)
     }
 }
@@ -13498,20 +14142,20 @@ impl<'de> ::serde::Deserialize<'de> for BdbProxyCertificate {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "bdb_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.bdb_uid, &mut seen, 0usize, "bdb_uid")?
+                            >(&mut map, &mut out.bdb_uid, &mut seen, 0usize, "bdb_uid")
                         }
                         "cert" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cert, &mut seen, 1usize, "cert")?
+                            >(&mut map, &mut out.cert, &mut seen, 1usize, "cert")
                         }
                         "not_after" => {
                             crate::object::put::<
@@ -13524,7 +14168,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProxyCertificate {
                                 &mut seen,
                                 2usize,
                                 "not_after",
-                            )?
+                            )
                         }
                         "not_before" => {
                             crate::object::put::<
@@ -13537,7 +14181,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProxyCertificate {
                                 &mut seen,
                                 3usize,
                                 "not_before",
-                            )?
+                            )
                         }
                         "private_key" => {
                             crate::object::put::<
@@ -13550,10 +14194,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbProxyCertificate {
                                 &mut seen,
                                 4usize,
                                 "private_key",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13564,7 +14209,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProxyCertificate {
 ///Proxy binding policy of endpoints.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbProxyPolicy {
     ///`single`
@@ -13587,6 +14232,7 @@ impl BdbProxyPolicy {
         "all-nodes",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Single => "single",
@@ -13596,49 +14242,64 @@ impl BdbProxyPolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbProxyPolicy {
-    fn from(value: &str) -> Self {
-        match value {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Single),
+            1usize => ::std::option::Option::Some(Self::AllMasterShards),
+            2usize => ::std::option::Option::Some(Self::AllNodes),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbProxyPolicy {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbProxyPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Single => f.write_str("Single"),
+            Self::AllMasterShards => f.write_str("AllMasterShards"),
+            Self::AllNodes => f.write_str("AllNodes"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbProxyPolicy {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbProxyPolicy {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbProxyPolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbProxyPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbProxyPolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbProxyPolicy {
@@ -13690,8 +14351,8 @@ impl ::serde::Serialize for BdbQueryPerformanceFactor {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("active", &self.active)?;
-        w.opt("scaling_factor", &self.scaling_factor)?;
+        w.opt("active", &self.active);
+        w.opt("scaling_factor", &self.scaling_factor);
         w.end(&self.extra)
     }
 }
@@ -13718,13 +14379,13 @@ impl<'de> ::serde::Deserialize<'de> for BdbQueryPerformanceFactor {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "active" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.active, &mut seen, 0usize, "active")?
+                            >(&mut map, &mut out.active, &mut seen, 0usize, "active")
                         }
                         "scaling_factor" => {
                             crate::object::put::<
@@ -13737,10 +14398,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbQueryPerformanceFactor {
                                 &mut seen,
                                 1usize,
                                 "scaling_factor",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13776,13 +14438,13 @@ impl ::serde::Serialize for BdbRecoveryDataFile {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("filename", &self.filename)?;
-        w.opt("last_modified", &self.last_modified)?;
-        w.opt("node_uid", &self.node_uid)?;
-        w.opt("shard_role", &self.shard_role)?;
-        w.opt("shard_slots", &self.shard_slots)?;
-        w.opt("shard_uid", &self.shard_uid)?;
-        w.opt("size", &self.size)?;
+        w.opt("filename", &self.filename);
+        w.opt("last_modified", &self.last_modified);
+        w.opt("node_uid", &self.node_uid);
+        w.opt("shard_role", &self.shard_role);
+        w.opt("shard_slots", &self.shard_slots);
+        w.opt("shard_uid", &self.shard_uid);
+        w.opt("size", &self.size);
         w.end(&self.extra)
     }
 }
@@ -13809,19 +14471,13 @@ impl<'de> ::serde::Deserialize<'de> for BdbRecoveryDataFile {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "filename" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.filename,
-                                &mut seen,
-                                0usize,
-                                "filename",
-                            )?
+                            >(&mut map, &mut out.filename, &mut seen, 0usize, "filename")
                         }
                         "last_modified" => {
                             crate::object::put::<
@@ -13834,20 +14490,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbRecoveryDataFile {
                                 &mut seen,
                                 1usize,
                                 "last_modified",
-                            )?
+                            )
                         }
                         "node_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.node_uid,
-                                &mut seen,
-                                2usize,
-                                "node_uid",
-                            )?
+                            >(&mut map, &mut out.node_uid, &mut seen, 2usize, "node_uid")
                         }
                         "shard_role" => {
                             crate::object::put::<
@@ -13860,7 +14510,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbRecoveryDataFile {
                                 &mut seen,
                                 3usize,
                                 "shard_role",
-                            )?
+                            )
                         }
                         "shard_slots" => {
                             crate::object::put::<
@@ -13873,7 +14523,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbRecoveryDataFile {
                                 &mut seen,
                                 4usize,
                                 "shard_slots",
-                            )?
+                            )
                         }
                         "shard_uid" => {
                             crate::object::put::<
@@ -13886,17 +14536,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbRecoveryDataFile {
                                 &mut seen,
                                 5usize,
                                 "shard_uid",
-                            )?
+                            )
                         }
                         "size" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.size, &mut seen, 6usize, "size")?
+                            >(&mut map, &mut out.size, &mut seen, 6usize, "size")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13922,8 +14573,8 @@ impl ::serde::Serialize for BdbRecoveryPlan {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("data_files", &self.data_files)?;
-        w.opt("status", &self.status)?;
+        w.opt("data_files", &self.data_files);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -13950,7 +14601,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbRecoveryPlan {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "data_files" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -13962,17 +14613,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbRecoveryPlan {
                                 &mut seen,
                                 0usize,
                                 "data_files",
-                            )?
+                            )
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13983,7 +14635,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbRecoveryPlan {
 ///On-demand proxy connections to replica shards.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbReplicaSconnsOnDemand {
     ///`enabled`
@@ -14000,6 +14652,7 @@ impl BdbReplicaSconnsOnDemand {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["enabled", "disabled"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -14008,46 +14661,62 @@ impl BdbReplicaSconnsOnDemand {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbReplicaSconnsOnDemand {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbReplicaSconnsOnDemand {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbReplicaSconnsOnDemand {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbReplicaSconnsOnDemand {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbReplicaSconnsOnDemand {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbReplicaSconnsOnDemand {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbReplicaSconnsOnDemand {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbReplicaSconnsOnDemand {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbReplicaSconnsOnDemand {
@@ -14078,7 +14747,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbReplicaSconnsOnDemand {
 ///Sync state of one Replica Of source (`status` of a `replica_sources` entry): `out-of-sync` (disconnected, reconnecting; next `syncing`), `syncing` (initial sync in progress; next `in-sync` or `out-of-sync`), `in-sync` (initial sync done, changes streaming; next `syncing` or `out-of-sync`).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbReplicaSourcesStatus {
     ///`out-of-sync`
@@ -14097,6 +14766,7 @@ impl BdbReplicaSourcesStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["out-of-sync", "syncing", "in-sync"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::OutOfSync => "out-of-sync",
@@ -14106,49 +14776,64 @@ impl BdbReplicaSourcesStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbReplicaSourcesStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "out-of-sync" => Self::OutOfSync,
-            "syncing" => Self::Syncing,
-            "in-sync" => Self::InSync,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::OutOfSync),
+            1usize => ::std::option::Option::Some(Self::Syncing),
+            2usize => ::std::option::Option::Some(Self::InSync),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbReplicaSourcesStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "out-of-sync" => Self::OutOfSync,
-            "syncing" => Self::Syncing,
-            "in-sync" => Self::InSync,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbReplicaSourcesStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::OutOfSync => f.write_str("OutOfSync"),
+            Self::Syncing => f.write_str("Syncing"),
+            Self::InSync => f.write_str("InSync"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbReplicaSourcesStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbReplicaSourcesStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbReplicaSourcesStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbReplicaSourcesStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbReplicaSourcesStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "out-of-sync" => Self::OutOfSync,
-            "syncing" => Self::Syncing,
-            "in-sync" => Self::InSync,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbReplicaSourcesStatus {
@@ -14179,7 +14864,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbReplicaSourcesStatus {
 ///Replica Of sync switch and state: `disabled` (default, nothing configured or running; next `enabled`), `enabled` (running; next `stopped` or `paused`), `paused` (configured but idle; next `enabled` or `stopped`), `stopped` (halted by an unrecoverable error, see the source's `last_error`; next `enabled`).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbReplicaSync {
     ///`disabled`
@@ -14205,6 +14890,7 @@ impl BdbReplicaSync {
         "stopped",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -14215,52 +14901,66 @@ impl BdbReplicaSync {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbReplicaSync {
-    fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            "enabled" => Self::Enabled,
-            "paused" => Self::Paused,
-            "stopped" => Self::Stopped,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Disabled),
+            1usize => ::std::option::Option::Some(Self::Enabled),
+            2usize => ::std::option::Option::Some(Self::Paused),
+            3usize => ::std::option::Option::Some(Self::Stopped),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbReplicaSync {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "disabled" => Self::Disabled,
-            "enabled" => Self::Enabled,
-            "paused" => Self::Paused,
-            "stopped" => Self::Stopped,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbReplicaSync {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Paused => f.write_str("Paused"),
+            Self::Stopped => f.write_str("Stopped"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbReplicaSync {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbReplicaSync {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbReplicaSync {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbReplicaSync {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbReplicaSync {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "disabled" => Self::Disabled,
-            "enabled" => Self::Enabled,
-            "paused" => Self::Paused,
-            "stopped" => Self::Stopped,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbReplicaSync {
@@ -14306,8 +15006,8 @@ impl ::serde::Serialize for BdbRolePermission {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("redis_acl_uid", &self.redis_acl_uid)?;
-        w.opt("role_uid", &self.role_uid)?;
+        w.opt("redis_acl_uid", &self.redis_acl_uid);
+        w.opt("role_uid", &self.role_uid);
         w.end(&self.extra)
     }
 }
@@ -14334,7 +15034,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbRolePermission {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "redis_acl_uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -14346,23 +15046,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbRolePermission {
                                 &mut seen,
                                 0usize,
                                 "redis_acl_uid",
-                            )?
+                            )
                         }
                         "role_uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.role_uid,
-                                &mut seen,
-                                1usize,
-                                "role_uid",
-                            )?
+                            >(&mut map, &mut out.role_uid, &mut seen, 1usize, "role_uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -14373,7 +15068,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbRolePermission {
 ///Server connection choice of the proxy: `cmp` the connection closest to `max_pipelined`, `mru` the most recently used, `spread` all connections, `mnp` the least pipelined.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSchedPolicy {
     ///`cmp`
@@ -14394,6 +15089,7 @@ impl BdbSchedPolicy {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["cmp", "mru", "spread", "mnp"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cmp => "cmp",
@@ -14404,52 +15100,66 @@ impl BdbSchedPolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbSchedPolicy {
-    fn from(value: &str) -> Self {
-        match value {
-            "cmp" => Self::Cmp,
-            "mru" => Self::Mru,
-            "spread" => Self::Spread,
-            "mnp" => Self::Mnp,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Cmp),
+            1usize => ::std::option::Option::Some(Self::Mru),
+            2usize => ::std::option::Option::Some(Self::Spread),
+            3usize => ::std::option::Option::Some(Self::Mnp),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbSchedPolicy {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "cmp" => Self::Cmp,
-            "mru" => Self::Mru,
-            "spread" => Self::Spread,
-            "mnp" => Self::Mnp,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbSchedPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Cmp => f.write_str("Cmp"),
+            Self::Mru => f.write_str("Mru"),
+            Self::Spread => f.write_str("Spread"),
+            Self::Mnp => f.write_str("Mnp"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbSchedPolicy {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbSchedPolicy {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbSchedPolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbSchedPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbSchedPolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "cmp" => Self::Cmp,
-            "mru" => Self::Mru,
-            "spread" => Self::Spread,
-            "mnp" => Self::Mnp,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbSchedPolicy {
@@ -14753,70 +15463,70 @@ impl ::serde::Serialize for BdbSearch {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("search-_bg-index-mem-pct-thr", &self.search_bg_index_mem_pct_thr)?;
-        w.opt("search-_bg-index-oom-pause-time", &self.search_bg_index_oom_pause_time)?;
+        w.opt("search-_bg-index-mem-pct-thr", &self.search_bg_index_mem_pct_thr);
+        w.opt("search-_bg-index-oom-pause-time", &self.search_bg_index_oom_pause_time);
         w.opt(
             "search-bg-index-sleep-duration-us",
             &self.search_bg_index_sleep_duration_us,
-        )?;
-        w.opt("search-bg-index-sleep-gap", &self.search_bg_index_sleep_gap)?;
-        w.opt("search-bm25std-tanh-factor", &self.search_bm25std_tanh_factor)?;
-        w.opt("search-conn-per-shard", &self.search_conn_per_shard)?;
-        w.opt("search-cursor-max-idle", &self.search_cursor_max_idle)?;
-        w.opt("search-cursor-reply-threshold", &self.search_cursor_reply_threshold)?;
-        w.opt("search-default-dialect", &self.search_default_dialect)?;
-        w.opt("search-default-scorer", &self.search_default_scorer)?;
-        w.opt("search-enable-unstable-features", &self.search_enable_unstable_features)?;
-        w.opt("search-ext-load", &self.search_ext_load)?;
-        w.opt("search-fork-gc-clean-threshold", &self.search_fork_gc_clean_threshold)?;
-        w.opt("search-fork-gc-retry-interval", &self.search_fork_gc_retry_interval)?;
-        w.opt("search-fork-gc-run-interval", &self.search_fork_gc_run_interval)?;
+        );
+        w.opt("search-bg-index-sleep-gap", &self.search_bg_index_sleep_gap);
+        w.opt("search-bm25std-tanh-factor", &self.search_bm25std_tanh_factor);
+        w.opt("search-conn-per-shard", &self.search_conn_per_shard);
+        w.opt("search-cursor-max-idle", &self.search_cursor_max_idle);
+        w.opt("search-cursor-reply-threshold", &self.search_cursor_reply_threshold);
+        w.opt("search-default-dialect", &self.search_default_dialect);
+        w.opt("search-default-scorer", &self.search_default_scorer);
+        w.opt("search-enable-unstable-features", &self.search_enable_unstable_features);
+        w.opt("search-ext-load", &self.search_ext_load);
+        w.opt("search-fork-gc-clean-threshold", &self.search_fork_gc_clean_threshold);
+        w.opt("search-fork-gc-retry-interval", &self.search_fork_gc_retry_interval);
+        w.opt("search-fork-gc-run-interval", &self.search_fork_gc_run_interval);
         w.opt(
             "search-fork-gc-sleep-before-exit",
             &self.search_fork_gc_sleep_before_exit,
-        )?;
-        w.opt("search-_free-resource-on-thread", &self.search_free_resource_on_thread)?;
-        w.opt("search-friso-ini", &self.search_friso_ini)?;
-        w.opt("search-gc-scan-size", &self.search_gc_scan_size)?;
-        w.opt("search-index-cursor-limit", &self.search_index_cursor_limit)?;
-        w.opt("search-indexer-yield-every-ops", &self.search_indexer_yield_every_ops)?;
-        w.opt("search-io-threads", &self.search_io_threads)?;
-        w.opt("search-max-aggregate-results", &self.search_max_aggregate_results)?;
-        w.opt("search-max-doctablesize", &self.search_max_doctablesize)?;
-        w.opt("search-max-prefix-expansions", &self.search_max_prefix_expansions)?;
-        w.opt("search-max-search-results", &self.search_max_search_results)?;
-        w.opt("search-min-operation-workers", &self.search_min_operation_workers)?;
-        w.opt("search-min-phonetic-term-len", &self.search_min_phonetic_term_len)?;
-        w.opt("search-min-prefix", &self.search_min_prefix)?;
-        w.opt("search-min-stem-len", &self.search_min_stem_len)?;
-        w.opt("search-multi-text-slop", &self.search_multi_text_slop)?;
-        w.opt("search-no-gc", &self.search_no_gc)?;
-        w.opt("search-no-mem-pools", &self.search_no_mem_pools)?;
-        w.opt("search-_numeric-compress", &self.search_numeric_compress)?;
-        w.opt("search-_numeric-ranges-parents", &self.search_numeric_ranges_parents)?;
-        w.opt("search-on-oom", &self.search_on_oom)?;
-        w.opt("search-on-timeout", &self.search_on_timeout)?;
-        w.opt("search-partial-indexed-docs", &self.search_partial_indexed_docs)?;
-        w.opt("search-_print-profile-clock", &self.search_print_profile_clock)?;
+        );
+        w.opt("search-_free-resource-on-thread", &self.search_free_resource_on_thread);
+        w.opt("search-friso-ini", &self.search_friso_ini);
+        w.opt("search-gc-scan-size", &self.search_gc_scan_size);
+        w.opt("search-index-cursor-limit", &self.search_index_cursor_limit);
+        w.opt("search-indexer-yield-every-ops", &self.search_indexer_yield_every_ops);
+        w.opt("search-io-threads", &self.search_io_threads);
+        w.opt("search-max-aggregate-results", &self.search_max_aggregate_results);
+        w.opt("search-max-doctablesize", &self.search_max_doctablesize);
+        w.opt("search-max-prefix-expansions", &self.search_max_prefix_expansions);
+        w.opt("search-max-search-results", &self.search_max_search_results);
+        w.opt("search-min-operation-workers", &self.search_min_operation_workers);
+        w.opt("search-min-phonetic-term-len", &self.search_min_phonetic_term_len);
+        w.opt("search-min-prefix", &self.search_min_prefix);
+        w.opt("search-min-stem-len", &self.search_min_stem_len);
+        w.opt("search-multi-text-slop", &self.search_multi_text_slop);
+        w.opt("search-no-gc", &self.search_no_gc);
+        w.opt("search-no-mem-pools", &self.search_no_mem_pools);
+        w.opt("search-_numeric-compress", &self.search_numeric_compress);
+        w.opt("search-_numeric-ranges-parents", &self.search_numeric_ranges_parents);
+        w.opt("search-on-oom", &self.search_on_oom);
+        w.opt("search-on-timeout", &self.search_on_timeout);
+        w.opt("search-partial-indexed-docs", &self.search_partial_indexed_docs);
+        w.opt("search-_print-profile-clock", &self.search_print_profile_clock);
         w.opt(
             "search-_prioritize-intersect-union-children",
             &self.search_prioritize_intersect_union_children,
-        )?;
-        w.opt("search-raw-docid-encoding", &self.search_raw_docid_encoding)?;
-        w.opt("search-threads", &self.search_threads)?;
-        w.opt("search-tiered-hnsw-buffer-limit", &self.search_tiered_hnsw_buffer_limit)?;
-        w.opt("search-timeout", &self.search_timeout)?;
+        );
+        w.opt("search-raw-docid-encoding", &self.search_raw_docid_encoding);
+        w.opt("search-threads", &self.search_threads);
+        w.opt("search-tiered-hnsw-buffer-limit", &self.search_tiered_hnsw_buffer_limit);
+        w.opt("search-timeout", &self.search_timeout);
         w.opt(
             "search-topology-validation-timeout",
             &self.search_topology_validation_timeout,
-        )?;
-        w.opt("search-union-iterator-heap", &self.search_union_iterator_heap)?;
-        w.opt("search-vss-max-resize", &self.search_vss_max_resize)?;
-        w.opt("search-workers", &self.search_workers)?;
+        );
+        w.opt("search-union-iterator-heap", &self.search_union_iterator_heap);
+        w.opt("search-vss-max-resize", &self.search_vss_max_resize);
+        w.opt("search-workers", &self.search_workers);
         w.opt(
             "search-workers-priority-bias-threshold",
             &self.search_workers_priority_bias_threshold,
-        )?;
+        );
         w.end(&self.extra)
     }
 }
@@ -14843,7 +15553,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "search-_bg-index-mem-pct-thr" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -14855,7 +15565,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 0usize,
                                 "search-_bg-index-mem-pct-thr",
-                            )?
+                            )
                         }
                         "search-_bg-index-oom-pause-time" => {
                             crate::object::put::<
@@ -14868,7 +15578,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 1usize,
                                 "search-_bg-index-oom-pause-time",
-                            )?
+                            )
                         }
                         "search-bg-index-sleep-duration-us" => {
                             crate::object::put::<
@@ -14881,7 +15591,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 2usize,
                                 "search-bg-index-sleep-duration-us",
-                            )?
+                            )
                         }
                         "search-bg-index-sleep-gap" => {
                             crate::object::put::<
@@ -14894,7 +15604,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 3usize,
                                 "search-bg-index-sleep-gap",
-                            )?
+                            )
                         }
                         "search-bm25std-tanh-factor" => {
                             crate::object::put::<
@@ -14907,7 +15617,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 4usize,
                                 "search-bm25std-tanh-factor",
-                            )?
+                            )
                         }
                         "search-conn-per-shard" => {
                             crate::object::put::<
@@ -14920,7 +15630,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 5usize,
                                 "search-conn-per-shard",
-                            )?
+                            )
                         }
                         "search-cursor-max-idle" => {
                             crate::object::put::<
@@ -14933,7 +15643,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 6usize,
                                 "search-cursor-max-idle",
-                            )?
+                            )
                         }
                         "search-cursor-reply-threshold" => {
                             crate::object::put::<
@@ -14946,7 +15656,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 7usize,
                                 "search-cursor-reply-threshold",
-                            )?
+                            )
                         }
                         "search-default-dialect" => {
                             crate::object::put::<
@@ -14959,7 +15669,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 8usize,
                                 "search-default-dialect",
-                            )?
+                            )
                         }
                         "search-default-scorer" => {
                             crate::object::put::<
@@ -14972,7 +15682,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 9usize,
                                 "search-default-scorer",
-                            )?
+                            )
                         }
                         "search-enable-unstable-features" => {
                             crate::object::put::<
@@ -14985,7 +15695,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 10usize,
                                 "search-enable-unstable-features",
-                            )?
+                            )
                         }
                         "search-ext-load" => {
                             crate::object::put::<
@@ -14998,7 +15708,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 11usize,
                                 "search-ext-load",
-                            )?
+                            )
                         }
                         "search-fork-gc-clean-threshold" => {
                             crate::object::put::<
@@ -15011,7 +15721,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 12usize,
                                 "search-fork-gc-clean-threshold",
-                            )?
+                            )
                         }
                         "search-fork-gc-retry-interval" => {
                             crate::object::put::<
@@ -15024,7 +15734,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 13usize,
                                 "search-fork-gc-retry-interval",
-                            )?
+                            )
                         }
                         "search-fork-gc-run-interval" => {
                             crate::object::put::<
@@ -15037,7 +15747,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 14usize,
                                 "search-fork-gc-run-interval",
-                            )?
+                            )
                         }
                         "search-fork-gc-sleep-before-exit" => {
                             crate::object::put::<
@@ -15050,7 +15760,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 15usize,
                                 "search-fork-gc-sleep-before-exit",
-                            )?
+                            )
                         }
                         "search-_free-resource-on-thread" => {
                             crate::object::put::<
@@ -15063,7 +15773,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 16usize,
                                 "search-_free-resource-on-thread",
-                            )?
+                            )
                         }
                         "search-friso-ini" => {
                             crate::object::put::<
@@ -15076,7 +15786,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 17usize,
                                 "search-friso-ini",
-                            )?
+                            )
                         }
                         "search-gc-scan-size" => {
                             crate::object::put::<
@@ -15089,7 +15799,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 18usize,
                                 "search-gc-scan-size",
-                            )?
+                            )
                         }
                         "search-index-cursor-limit" => {
                             crate::object::put::<
@@ -15102,7 +15812,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 19usize,
                                 "search-index-cursor-limit",
-                            )?
+                            )
                         }
                         "search-indexer-yield-every-ops" => {
                             crate::object::put::<
@@ -15115,7 +15825,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 20usize,
                                 "search-indexer-yield-every-ops",
-                            )?
+                            )
                         }
                         "search-io-threads" => {
                             crate::object::put::<
@@ -15128,7 +15838,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 21usize,
                                 "search-io-threads",
-                            )?
+                            )
                         }
                         "search-max-aggregate-results" => {
                             crate::object::put::<
@@ -15141,7 +15851,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 22usize,
                                 "search-max-aggregate-results",
-                            )?
+                            )
                         }
                         "search-max-doctablesize" => {
                             crate::object::put::<
@@ -15154,7 +15864,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 23usize,
                                 "search-max-doctablesize",
-                            )?
+                            )
                         }
                         "search-max-prefix-expansions" => {
                             crate::object::put::<
@@ -15167,7 +15877,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 24usize,
                                 "search-max-prefix-expansions",
-                            )?
+                            )
                         }
                         "search-max-search-results" => {
                             crate::object::put::<
@@ -15180,7 +15890,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 25usize,
                                 "search-max-search-results",
-                            )?
+                            )
                         }
                         "search-min-operation-workers" => {
                             crate::object::put::<
@@ -15193,7 +15903,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 26usize,
                                 "search-min-operation-workers",
-                            )?
+                            )
                         }
                         "search-min-phonetic-term-len" => {
                             crate::object::put::<
@@ -15206,7 +15916,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 27usize,
                                 "search-min-phonetic-term-len",
-                            )?
+                            )
                         }
                         "search-min-prefix" => {
                             crate::object::put::<
@@ -15219,7 +15929,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 28usize,
                                 "search-min-prefix",
-                            )?
+                            )
                         }
                         "search-min-stem-len" => {
                             crate::object::put::<
@@ -15232,7 +15942,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 29usize,
                                 "search-min-stem-len",
-                            )?
+                            )
                         }
                         "search-multi-text-slop" => {
                             crate::object::put::<
@@ -15245,7 +15955,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 30usize,
                                 "search-multi-text-slop",
-                            )?
+                            )
                         }
                         "search-no-gc" => {
                             crate::object::put::<
@@ -15258,7 +15968,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 31usize,
                                 "search-no-gc",
-                            )?
+                            )
                         }
                         "search-no-mem-pools" => {
                             crate::object::put::<
@@ -15271,7 +15981,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 32usize,
                                 "search-no-mem-pools",
-                            )?
+                            )
                         }
                         "search-_numeric-compress" => {
                             crate::object::put::<
@@ -15284,7 +15994,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 33usize,
                                 "search-_numeric-compress",
-                            )?
+                            )
                         }
                         "search-_numeric-ranges-parents" => {
                             crate::object::put::<
@@ -15297,7 +16007,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 34usize,
                                 "search-_numeric-ranges-parents",
-                            )?
+                            )
                         }
                         "search-on-oom" => {
                             crate::object::put::<
@@ -15310,7 +16020,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 35usize,
                                 "search-on-oom",
-                            )?
+                            )
                         }
                         "search-on-timeout" => {
                             crate::object::put::<
@@ -15323,7 +16033,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 36usize,
                                 "search-on-timeout",
-                            )?
+                            )
                         }
                         "search-partial-indexed-docs" => {
                             crate::object::put::<
@@ -15336,7 +16046,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 37usize,
                                 "search-partial-indexed-docs",
-                            )?
+                            )
                         }
                         "search-_print-profile-clock" => {
                             crate::object::put::<
@@ -15349,7 +16059,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 38usize,
                                 "search-_print-profile-clock",
-                            )?
+                            )
                         }
                         "search-_prioritize-intersect-union-children" => {
                             crate::object::put::<
@@ -15362,7 +16072,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 39usize,
                                 "search-_prioritize-intersect-union-children",
-                            )?
+                            )
                         }
                         "search-raw-docid-encoding" => {
                             crate::object::put::<
@@ -15375,7 +16085,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 40usize,
                                 "search-raw-docid-encoding",
-                            )?
+                            )
                         }
                         "search-threads" => {
                             crate::object::put::<
@@ -15388,7 +16098,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 41usize,
                                 "search-threads",
-                            )?
+                            )
                         }
                         "search-tiered-hnsw-buffer-limit" => {
                             crate::object::put::<
@@ -15401,7 +16111,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 42usize,
                                 "search-tiered-hnsw-buffer-limit",
-                            )?
+                            )
                         }
                         "search-timeout" => {
                             crate::object::put::<
@@ -15414,7 +16124,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 43usize,
                                 "search-timeout",
-                            )?
+                            )
                         }
                         "search-topology-validation-timeout" => {
                             crate::object::put::<
@@ -15427,7 +16137,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 44usize,
                                 "search-topology-validation-timeout",
-                            )?
+                            )
                         }
                         "search-union-iterator-heap" => {
                             crate::object::put::<
@@ -15440,7 +16150,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 45usize,
                                 "search-union-iterator-heap",
-                            )?
+                            )
                         }
                         "search-vss-max-resize" => {
                             crate::object::put::<
@@ -15453,7 +16163,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 46usize,
                                 "search-vss-max-resize",
-                            )?
+                            )
                         }
                         "search-workers" => {
                             crate::object::put::<
@@ -15466,7 +16176,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 47usize,
                                 "search-workers",
-                            )?
+                            )
                         }
                         "search-workers-priority-bias-threshold" => {
                             crate::object::put::<
@@ -15479,10 +16189,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
                                 &mut seen,
                                 48usize,
                                 "search-workers-priority-bias-threshold",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -15493,7 +16204,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearch {
 ///Search scoring function.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSearchSearchDefaultScorer {
     ///`TFIDF`
@@ -15534,6 +16245,7 @@ impl BdbSearchSearchDefaultScorer {
         "HAMMING",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Tfidf => "TFIDF",
@@ -15549,67 +16261,76 @@ impl BdbSearchSearchDefaultScorer {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbSearchSearchDefaultScorer {
-    fn from(value: &str) -> Self {
-        match value {
-            "TFIDF" => Self::Tfidf,
-            "BM25" => Self::Bm25,
-            "TFIDF.DOCNORM" => Self::TfidfDocnorm,
-            "BM25STD" => Self::Bm25std,
-            "BM25STD.TANH" => Self::Bm25stdTanh,
-            "BM25STD.NORM" => Self::Bm25stdNorm,
-            "DISMAX" => Self::Dismax,
-            "DOCSCORE" => Self::Docscore,
-            "HAMMING" => Self::Hamming,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Tfidf),
+            1usize => ::std::option::Option::Some(Self::Bm25),
+            2usize => ::std::option::Option::Some(Self::TfidfDocnorm),
+            3usize => ::std::option::Option::Some(Self::Bm25std),
+            4usize => ::std::option::Option::Some(Self::Bm25stdTanh),
+            5usize => ::std::option::Option::Some(Self::Bm25stdNorm),
+            6usize => ::std::option::Option::Some(Self::Dismax),
+            7usize => ::std::option::Option::Some(Self::Docscore),
+            8usize => ::std::option::Option::Some(Self::Hamming),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbSearchSearchDefaultScorer {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "TFIDF" => Self::Tfidf,
-            "BM25" => Self::Bm25,
-            "TFIDF.DOCNORM" => Self::TfidfDocnorm,
-            "BM25STD" => Self::Bm25std,
-            "BM25STD.TANH" => Self::Bm25stdTanh,
-            "BM25STD.NORM" => Self::Bm25stdNorm,
-            "DISMAX" => Self::Dismax,
-            "DOCSCORE" => Self::Docscore,
-            "HAMMING" => Self::Hamming,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbSearchSearchDefaultScorer {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Tfidf => f.write_str("Tfidf"),
+            Self::Bm25 => f.write_str("Bm25"),
+            Self::TfidfDocnorm => f.write_str("TfidfDocnorm"),
+            Self::Bm25std => f.write_str("Bm25std"),
+            Self::Bm25stdTanh => f.write_str("Bm25stdTanh"),
+            Self::Bm25stdNorm => f.write_str("Bm25stdNorm"),
+            Self::Dismax => f.write_str("Dismax"),
+            Self::Docscore => f.write_str("Docscore"),
+            Self::Hamming => f.write_str("Hamming"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbSearchSearchDefaultScorer {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbSearchSearchDefaultScorer {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbSearchSearchDefaultScorer {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbSearchSearchDefaultScorer {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbSearchSearchDefaultScorer {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "TFIDF" => Self::Tfidf,
-            "BM25" => Self::Bm25,
-            "TFIDF.DOCNORM" => Self::TfidfDocnorm,
-            "BM25STD" => Self::Bm25std,
-            "BM25STD.TANH" => Self::Bm25stdTanh,
-            "BM25STD.NORM" => Self::Bm25stdNorm,
-            "DISMAX" => Self::Dismax,
-            "DOCSCORE" => Self::Docscore,
-            "HAMMING" => Self::Hamming,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbSearchSearchDefaultScorer {
@@ -15640,7 +16361,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchDefaultScorer {
 ///Out-of-memory policy of search.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSearchSearchOnOom {
     ///`return`
@@ -15659,6 +16380,7 @@ impl BdbSearchSearchOnOom {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["return", "fail", "ignore"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Return => "return",
@@ -15668,49 +16390,64 @@ impl BdbSearchSearchOnOom {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbSearchSearchOnOom {
-    fn from(value: &str) -> Self {
-        match value {
-            "return" => Self::Return,
-            "fail" => Self::Fail,
-            "ignore" => Self::Ignore,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Return),
+            1usize => ::std::option::Option::Some(Self::Fail),
+            2usize => ::std::option::Option::Some(Self::Ignore),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbSearchSearchOnOom {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "return" => Self::Return,
-            "fail" => Self::Fail,
-            "ignore" => Self::Ignore,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbSearchSearchOnOom {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Return => f.write_str("Return"),
+            Self::Fail => f.write_str("Fail"),
+            Self::Ignore => f.write_str("Ignore"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbSearchSearchOnOom {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbSearchSearchOnOom {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbSearchSearchOnOom {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbSearchSearchOnOom {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbSearchSearchOnOom {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "return" => Self::Return,
-            "fail" => Self::Fail,
-            "ignore" => Self::Ignore,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbSearchSearchOnOom {
@@ -15741,7 +16478,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchOnOom {
 ///Timeout policy of search queries.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSearchSearchOnTimeout {
     ///`RETURN`
@@ -15758,6 +16495,7 @@ impl BdbSearchSearchOnTimeout {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["RETURN", "FAIL"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Return => "RETURN",
@@ -15766,46 +16504,62 @@ impl BdbSearchSearchOnTimeout {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbSearchSearchOnTimeout {
-    fn from(value: &str) -> Self {
-        match value {
-            "RETURN" => Self::Return,
-            "FAIL" => Self::Fail,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Return),
+            1usize => ::std::option::Option::Some(Self::Fail),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbSearchSearchOnTimeout {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "RETURN" => Self::Return,
-            "FAIL" => Self::Fail,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbSearchSearchOnTimeout {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Return => f.write_str("Return"),
+            Self::Fail => f.write_str("Fail"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbSearchSearchOnTimeout {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbSearchSearchOnTimeout {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbSearchSearchOnTimeout {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbSearchSearchOnTimeout {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbSearchSearchOnTimeout {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "RETURN" => Self::Return,
-            "FAIL" => Self::Fail,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbSearchSearchOnTimeout {
@@ -15849,7 +16603,7 @@ impl ::serde::Serialize for BdbShardKeyRegex {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("regex", &self.regex)?;
+        w.opt("regex", &self.regex);
         w.end(&self.extra)
     }
 }
@@ -15876,16 +16630,17 @@ impl<'de> ::serde::Deserialize<'de> for BdbShardKeyRegex {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "regex" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.regex, &mut seen, 0usize, "regex")?
+                            >(&mut map, &mut out.regex, &mut seen, 0usize, "regex")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -15933,8 +16688,8 @@ impl ::serde::Serialize for BdbShardsBlueprintEntry {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("nodes", &self.nodes)?;
-        w.opt("slot_range", &self.slot_range)?;
+        w.opt("nodes", &self.nodes);
+        w.opt("slot_range", &self.slot_range);
         w.end(&self.extra)
     }
 }
@@ -15961,13 +16716,13 @@ impl<'de> ::serde::Deserialize<'de> for BdbShardsBlueprintEntry {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "nodes" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.nodes, &mut seen, 0usize, "nodes")?
+                            >(&mut map, &mut out.nodes, &mut seen, 0usize, "nodes")
                         }
                         "slot_range" => {
                             crate::object::put::<
@@ -15980,10 +16735,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbShardsBlueprintEntry {
                                 &mut seen,
                                 1usize,
                                 "slot_range",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -16009,8 +16765,8 @@ impl ::serde::Serialize for BdbShardsBlueprintNode {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("node_uid", &self.node_uid)?;
-        w.opt("role", &self.role)?;
+        w.opt("node_uid", &self.node_uid);
+        w.opt("role", &self.role);
         w.end(&self.extra)
     }
 }
@@ -16037,29 +16793,24 @@ impl<'de> ::serde::Deserialize<'de> for BdbShardsBlueprintNode {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "node_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.node_uid,
-                                &mut seen,
-                                0usize,
-                                "node_uid",
-                            )?
+                            >(&mut map, &mut out.node_uid, &mut seen, 0usize, "node_uid")
                         }
                         "role" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.role, &mut seen, 1usize, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 1usize, "role")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -16090,7 +16841,7 @@ impl ::std::convert::From<ActionUid> for BdbShardsBlueprintOrActionUid {
 ///Shard density.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbShardsPlacement {
     ///`dense`
@@ -16107,6 +16858,7 @@ impl BdbShardsPlacement {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["dense", "sparse"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Dense => "dense",
@@ -16115,46 +16867,62 @@ impl BdbShardsPlacement {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbShardsPlacement {
-    fn from(value: &str) -> Self {
-        match value {
-            "dense" => Self::Dense,
-            "sparse" => Self::Sparse,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Dense),
+            1usize => ::std::option::Option::Some(Self::Sparse),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbShardsPlacement {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "dense" => Self::Dense,
-            "sparse" => Self::Sparse,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbShardsPlacement {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Dense => f.write_str("Dense"),
+            Self::Sparse => f.write_str("Sparse"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbShardsPlacement {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbShardsPlacement {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbShardsPlacement {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbShardsPlacement {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbShardsPlacement {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "dense" => Self::Dense,
-            "sparse" => Self::Sparse,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbShardsPlacement {
@@ -16185,7 +16953,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbShardsPlacement {
 ///Skip the analysis stage of RDB imports.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSkipImportAnalyze {
     ///`enabled`
@@ -16202,6 +16970,7 @@ impl BdbSkipImportAnalyze {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["enabled", "disabled"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -16210,46 +16979,62 @@ impl BdbSkipImportAnalyze {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbSkipImportAnalyze {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbSkipImportAnalyze {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbSkipImportAnalyze {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbSkipImportAnalyze {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbSkipImportAnalyze {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbSkipImportAnalyze {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbSkipImportAnalyze {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbSkipImportAnalyze {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbSkipImportAnalyze {
@@ -16295,8 +17080,8 @@ impl ::serde::Serialize for BdbSnapshotPolicy {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("secs", &self.secs)?;
-        w.opt("writes", &self.writes)?;
+        w.opt("secs", &self.secs);
+        w.opt("writes", &self.writes);
         w.end(&self.extra)
     }
 }
@@ -16323,23 +17108,24 @@ impl<'de> ::serde::Deserialize<'de> for BdbSnapshotPolicy {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "secs" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.secs, &mut seen, 0usize, "secs")?
+                            >(&mut map, &mut out.secs, &mut seen, 0usize, "secs")
                         }
                         "writes" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.writes, &mut seen, 1usize, "writes")?
+                            >(&mut map, &mut out.writes, &mut seen, 1usize, "writes")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -16365,8 +17151,8 @@ impl ::serde::Serialize for BdbStats {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("intervals", &self.intervals)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("intervals", &self.intervals);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -16393,7 +17179,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStats {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "intervals" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -16405,17 +17191,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbStats {
                                 &mut seen,
                                 0usize,
                                 "intervals",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -16567,71 +17354,71 @@ impl ::serde::Serialize for BdbStatsInterval {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("avg_latency", &self.avg_latency)?;
-        w.opt("avg_other_latency", &self.avg_other_latency)?;
-        w.opt("avg_read_latency", &self.avg_read_latency)?;
-        w.opt("avg_write_latency", &self.avg_write_latency)?;
-        w.opt("big_del_flash", &self.big_del_flash)?;
-        w.opt("big_del_ram", &self.big_del_ram)?;
-        w.opt("big_fetch_flash", &self.big_fetch_flash)?;
-        w.opt("big_fetch_ram", &self.big_fetch_ram)?;
-        w.opt("big_io_ratio_flash", &self.big_io_ratio_flash)?;
-        w.opt("big_io_ratio_redis", &self.big_io_ratio_redis)?;
-        w.opt("big_write_flash", &self.big_write_flash)?;
-        w.opt("big_write_ram", &self.big_write_ram)?;
-        w.opt("bigstore_io_dels", &self.bigstore_io_dels)?;
-        w.opt("bigstore_io_read_bytes", &self.bigstore_io_read_bytes)?;
-        w.opt("bigstore_io_reads", &self.bigstore_io_reads)?;
-        w.opt("bigstore_io_write_bytes", &self.bigstore_io_write_bytes)?;
-        w.opt("bigstore_io_writes", &self.bigstore_io_writes)?;
-        w.opt("bigstore_iops", &self.bigstore_iops)?;
-        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops)?;
-        w.opt("bigstore_objs_flash", &self.bigstore_objs_flash)?;
-        w.opt("bigstore_objs_ram", &self.bigstore_objs_ram)?;
-        w.opt("bigstore_throughput", &self.bigstore_throughput)?;
-        w.opt("conns", &self.conns)?;
-        w.opt("disk_frag_ratio", &self.disk_frag_ratio)?;
-        w.opt("egress_bytes", &self.egress_bytes)?;
-        w.opt("etime", &self.etime)?;
-        w.opt("evicted_objects", &self.evicted_objects)?;
-        w.opt("expired_objects", &self.expired_objects)?;
-        w.opt("fork_cpu_system", &self.fork_cpu_system)?;
-        w.opt("fork_cpu_user", &self.fork_cpu_user)?;
-        w.opt("ingress_bytes", &self.ingress_bytes)?;
-        w.opt("instantaneous_ops_per_sec", &self.instantaneous_ops_per_sec)?;
-        w.opt("interval", &self.interval)?;
-        w.opt("last_req_time", &self.last_req_time)?;
-        w.opt("last_res_time", &self.last_res_time)?;
-        w.opt("main_thread_cpu_system", &self.main_thread_cpu_system)?;
-        w.opt("main_thread_cpu_user", &self.main_thread_cpu_user)?;
-        w.opt("mem_frag_ratio", &self.mem_frag_ratio)?;
-        w.opt("mem_not_counted_for_evict", &self.mem_not_counted_for_evict)?;
-        w.opt("mem_size_lua", &self.mem_size_lua)?;
-        w.opt("monitor_sessions_count", &self.monitor_sessions_count)?;
-        w.opt("no_of_expires", &self.no_of_expires)?;
-        w.opt("no_of_keys", &self.no_of_keys)?;
-        w.opt("other_req", &self.other_req)?;
-        w.opt("other_res", &self.other_res)?;
-        w.opt("pubsub_channels", &self.pubsub_channels)?;
-        w.opt("pubsub_patterns", &self.pubsub_patterns)?;
-        w.opt("ram_overhead", &self.ram_overhead)?;
-        w.opt("read_hits", &self.read_hits)?;
-        w.opt("read_misses", &self.read_misses)?;
-        w.opt("read_req", &self.read_req)?;
-        w.opt("read_res", &self.read_res)?;
-        w.opt("shard_cpu_system", &self.shard_cpu_system)?;
-        w.opt("shard_cpu_user", &self.shard_cpu_user)?;
-        w.opt("stime", &self.stime)?;
-        w.opt("total_connections_received", &self.total_connections_received)?;
-        w.opt("total_req", &self.total_req)?;
-        w.opt("total_res", &self.total_res)?;
-        w.opt("used_bigstore", &self.used_bigstore)?;
-        w.opt("used_memory", &self.used_memory)?;
-        w.opt("used_ram", &self.used_ram)?;
-        w.opt("write_hits", &self.write_hits)?;
-        w.opt("write_misses", &self.write_misses)?;
-        w.opt("write_req", &self.write_req)?;
-        w.opt("write_res", &self.write_res)?;
+        w.opt("avg_latency", &self.avg_latency);
+        w.opt("avg_other_latency", &self.avg_other_latency);
+        w.opt("avg_read_latency", &self.avg_read_latency);
+        w.opt("avg_write_latency", &self.avg_write_latency);
+        w.opt("big_del_flash", &self.big_del_flash);
+        w.opt("big_del_ram", &self.big_del_ram);
+        w.opt("big_fetch_flash", &self.big_fetch_flash);
+        w.opt("big_fetch_ram", &self.big_fetch_ram);
+        w.opt("big_io_ratio_flash", &self.big_io_ratio_flash);
+        w.opt("big_io_ratio_redis", &self.big_io_ratio_redis);
+        w.opt("big_write_flash", &self.big_write_flash);
+        w.opt("big_write_ram", &self.big_write_ram);
+        w.opt("bigstore_io_dels", &self.bigstore_io_dels);
+        w.opt("bigstore_io_read_bytes", &self.bigstore_io_read_bytes);
+        w.opt("bigstore_io_reads", &self.bigstore_io_reads);
+        w.opt("bigstore_io_write_bytes", &self.bigstore_io_write_bytes);
+        w.opt("bigstore_io_writes", &self.bigstore_io_writes);
+        w.opt("bigstore_iops", &self.bigstore_iops);
+        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops);
+        w.opt("bigstore_objs_flash", &self.bigstore_objs_flash);
+        w.opt("bigstore_objs_ram", &self.bigstore_objs_ram);
+        w.opt("bigstore_throughput", &self.bigstore_throughput);
+        w.opt("conns", &self.conns);
+        w.opt("disk_frag_ratio", &self.disk_frag_ratio);
+        w.opt("egress_bytes", &self.egress_bytes);
+        w.opt("etime", &self.etime);
+        w.opt("evicted_objects", &self.evicted_objects);
+        w.opt("expired_objects", &self.expired_objects);
+        w.opt("fork_cpu_system", &self.fork_cpu_system);
+        w.opt("fork_cpu_user", &self.fork_cpu_user);
+        w.opt("ingress_bytes", &self.ingress_bytes);
+        w.opt("instantaneous_ops_per_sec", &self.instantaneous_ops_per_sec);
+        w.opt("interval", &self.interval);
+        w.opt("last_req_time", &self.last_req_time);
+        w.opt("last_res_time", &self.last_res_time);
+        w.opt("main_thread_cpu_system", &self.main_thread_cpu_system);
+        w.opt("main_thread_cpu_user", &self.main_thread_cpu_user);
+        w.opt("mem_frag_ratio", &self.mem_frag_ratio);
+        w.opt("mem_not_counted_for_evict", &self.mem_not_counted_for_evict);
+        w.opt("mem_size_lua", &self.mem_size_lua);
+        w.opt("monitor_sessions_count", &self.monitor_sessions_count);
+        w.opt("no_of_expires", &self.no_of_expires);
+        w.opt("no_of_keys", &self.no_of_keys);
+        w.opt("other_req", &self.other_req);
+        w.opt("other_res", &self.other_res);
+        w.opt("pubsub_channels", &self.pubsub_channels);
+        w.opt("pubsub_patterns", &self.pubsub_patterns);
+        w.opt("ram_overhead", &self.ram_overhead);
+        w.opt("read_hits", &self.read_hits);
+        w.opt("read_misses", &self.read_misses);
+        w.opt("read_req", &self.read_req);
+        w.opt("read_res", &self.read_res);
+        w.opt("shard_cpu_system", &self.shard_cpu_system);
+        w.opt("shard_cpu_user", &self.shard_cpu_user);
+        w.opt("stime", &self.stime);
+        w.opt("total_connections_received", &self.total_connections_received);
+        w.opt("total_req", &self.total_req);
+        w.opt("total_res", &self.total_res);
+        w.opt("used_bigstore", &self.used_bigstore);
+        w.opt("used_memory", &self.used_memory);
+        w.opt("used_ram", &self.used_ram);
+        w.opt("write_hits", &self.write_hits);
+        w.opt("write_misses", &self.write_misses);
+        w.opt("write_req", &self.write_req);
+        w.opt("write_res", &self.write_res);
         w.end(&self.extra)
     }
 }
@@ -16658,7 +17445,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "avg_latency" => {
                             crate::object::put::<
                                 crate::object::OptF64,
@@ -16670,7 +17457,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 0usize,
                                 "avg_latency",
-                            )?
+                            )
                         }
                         "avg_other_latency" => {
                             crate::object::put::<
@@ -16683,7 +17470,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 1usize,
                                 "avg_other_latency",
-                            )?
+                            )
                         }
                         "avg_read_latency" => {
                             crate::object::put::<
@@ -16696,7 +17483,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 2usize,
                                 "avg_read_latency",
-                            )?
+                            )
                         }
                         "avg_write_latency" => {
                             crate::object::put::<
@@ -16709,7 +17496,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 3usize,
                                 "avg_write_latency",
-                            )?
+                            )
                         }
                         "big_del_flash" => {
                             crate::object::put::<
@@ -16722,7 +17509,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 4usize,
                                 "big_del_flash",
-                            )?
+                            )
                         }
                         "big_del_ram" => {
                             crate::object::put::<
@@ -16735,7 +17522,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 5usize,
                                 "big_del_ram",
-                            )?
+                            )
                         }
                         "big_fetch_flash" => {
                             crate::object::put::<
@@ -16748,7 +17535,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 6usize,
                                 "big_fetch_flash",
-                            )?
+                            )
                         }
                         "big_fetch_ram" => {
                             crate::object::put::<
@@ -16761,7 +17548,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 7usize,
                                 "big_fetch_ram",
-                            )?
+                            )
                         }
                         "big_io_ratio_flash" => {
                             crate::object::put::<
@@ -16774,7 +17561,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 8usize,
                                 "big_io_ratio_flash",
-                            )?
+                            )
                         }
                         "big_io_ratio_redis" => {
                             crate::object::put::<
@@ -16787,7 +17574,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 9usize,
                                 "big_io_ratio_redis",
-                            )?
+                            )
                         }
                         "big_write_flash" => {
                             crate::object::put::<
@@ -16800,7 +17587,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 10usize,
                                 "big_write_flash",
-                            )?
+                            )
                         }
                         "big_write_ram" => {
                             crate::object::put::<
@@ -16813,7 +17600,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 11usize,
                                 "big_write_ram",
-                            )?
+                            )
                         }
                         "bigstore_io_dels" => {
                             crate::object::put::<
@@ -16826,7 +17613,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 12usize,
                                 "bigstore_io_dels",
-                            )?
+                            )
                         }
                         "bigstore_io_read_bytes" => {
                             crate::object::put::<
@@ -16839,7 +17626,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 13usize,
                                 "bigstore_io_read_bytes",
-                            )?
+                            )
                         }
                         "bigstore_io_reads" => {
                             crate::object::put::<
@@ -16852,7 +17639,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 14usize,
                                 "bigstore_io_reads",
-                            )?
+                            )
                         }
                         "bigstore_io_write_bytes" => {
                             crate::object::put::<
@@ -16865,7 +17652,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 15usize,
                                 "bigstore_io_write_bytes",
-                            )?
+                            )
                         }
                         "bigstore_io_writes" => {
                             crate::object::put::<
@@ -16878,7 +17665,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 16usize,
                                 "bigstore_io_writes",
-                            )?
+                            )
                         }
                         "bigstore_iops" => {
                             crate::object::put::<
@@ -16891,7 +17678,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 17usize,
                                 "bigstore_iops",
-                            )?
+                            )
                         }
                         "bigstore_kv_ops" => {
                             crate::object::put::<
@@ -16904,7 +17691,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 18usize,
                                 "bigstore_kv_ops",
-                            )?
+                            )
                         }
                         "bigstore_objs_flash" => {
                             crate::object::put::<
@@ -16917,7 +17704,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 19usize,
                                 "bigstore_objs_flash",
-                            )?
+                            )
                         }
                         "bigstore_objs_ram" => {
                             crate::object::put::<
@@ -16930,7 +17717,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 20usize,
                                 "bigstore_objs_ram",
-                            )?
+                            )
                         }
                         "bigstore_throughput" => {
                             crate::object::put::<
@@ -16943,14 +17730,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 21usize,
                                 "bigstore_throughput",
-                            )?
+                            )
                         }
                         "conns" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.conns, &mut seen, 22usize, "conns")?
+                            >(&mut map, &mut out.conns, &mut seen, 22usize, "conns")
                         }
                         "disk_frag_ratio" => {
                             crate::object::put::<
@@ -16963,7 +17750,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 23usize,
                                 "disk_frag_ratio",
-                            )?
+                            )
                         }
                         "egress_bytes" => {
                             crate::object::put::<
@@ -16976,14 +17763,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 24usize,
                                 "egress_bytes",
-                            )?
+                            )
                         }
                         "etime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.etime, &mut seen, 25usize, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 25usize, "etime")
                         }
                         "evicted_objects" => {
                             crate::object::put::<
@@ -16996,7 +17783,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 26usize,
                                 "evicted_objects",
-                            )?
+                            )
                         }
                         "expired_objects" => {
                             crate::object::put::<
@@ -17009,7 +17796,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 27usize,
                                 "expired_objects",
-                            )?
+                            )
                         }
                         "fork_cpu_system" => {
                             crate::object::put::<
@@ -17022,7 +17809,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 28usize,
                                 "fork_cpu_system",
-                            )?
+                            )
                         }
                         "fork_cpu_user" => {
                             crate::object::put::<
@@ -17035,7 +17822,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 29usize,
                                 "fork_cpu_user",
-                            )?
+                            )
                         }
                         "ingress_bytes" => {
                             crate::object::put::<
@@ -17048,7 +17835,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 30usize,
                                 "ingress_bytes",
-                            )?
+                            )
                         }
                         "instantaneous_ops_per_sec" => {
                             crate::object::put::<
@@ -17061,7 +17848,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 31usize,
                                 "instantaneous_ops_per_sec",
-                            )?
+                            )
                         }
                         "interval" => {
                             crate::object::put::<
@@ -17074,7 +17861,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 32usize,
                                 "interval",
-                            )?
+                            )
                         }
                         "last_req_time" => {
                             crate::object::put::<
@@ -17087,7 +17874,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 33usize,
                                 "last_req_time",
-                            )?
+                            )
                         }
                         "last_res_time" => {
                             crate::object::put::<
@@ -17100,7 +17887,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 34usize,
                                 "last_res_time",
-                            )?
+                            )
                         }
                         "main_thread_cpu_system" => {
                             crate::object::put::<
@@ -17113,7 +17900,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 35usize,
                                 "main_thread_cpu_system",
-                            )?
+                            )
                         }
                         "main_thread_cpu_user" => {
                             crate::object::put::<
@@ -17126,7 +17913,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 36usize,
                                 "main_thread_cpu_user",
-                            )?
+                            )
                         }
                         "mem_frag_ratio" => {
                             crate::object::put::<
@@ -17139,7 +17926,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 37usize,
                                 "mem_frag_ratio",
-                            )?
+                            )
                         }
                         "mem_not_counted_for_evict" => {
                             crate::object::put::<
@@ -17152,7 +17939,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 38usize,
                                 "mem_not_counted_for_evict",
-                            )?
+                            )
                         }
                         "mem_size_lua" => {
                             crate::object::put::<
@@ -17165,7 +17952,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 39usize,
                                 "mem_size_lua",
-                            )?
+                            )
                         }
                         "monitor_sessions_count" => {
                             crate::object::put::<
@@ -17178,7 +17965,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 40usize,
                                 "monitor_sessions_count",
-                            )?
+                            )
                         }
                         "no_of_expires" => {
                             crate::object::put::<
@@ -17191,7 +17978,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 41usize,
                                 "no_of_expires",
-                            )?
+                            )
                         }
                         "no_of_keys" => {
                             crate::object::put::<
@@ -17204,7 +17991,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 42usize,
                                 "no_of_keys",
-                            )?
+                            )
                         }
                         "other_req" => {
                             crate::object::put::<
@@ -17217,7 +18004,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 43usize,
                                 "other_req",
-                            )?
+                            )
                         }
                         "other_res" => {
                             crate::object::put::<
@@ -17230,7 +18017,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 44usize,
                                 "other_res",
-                            )?
+                            )
                         }
                         "pubsub_channels" => {
                             crate::object::put::<
@@ -17243,7 +18030,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 45usize,
                                 "pubsub_channels",
-                            )?
+                            )
                         }
                         "pubsub_patterns" => {
                             crate::object::put::<
@@ -17256,7 +18043,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 46usize,
                                 "pubsub_patterns",
-                            )?
+                            )
                         }
                         "ram_overhead" => {
                             crate::object::put::<
@@ -17269,7 +18056,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 47usize,
                                 "ram_overhead",
-                            )?
+                            )
                         }
                         "read_hits" => {
                             crate::object::put::<
@@ -17282,7 +18069,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 48usize,
                                 "read_hits",
-                            )?
+                            )
                         }
                         "read_misses" => {
                             crate::object::put::<
@@ -17295,7 +18082,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 49usize,
                                 "read_misses",
-                            )?
+                            )
                         }
                         "read_req" => {
                             crate::object::put::<
@@ -17308,7 +18095,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 50usize,
                                 "read_req",
-                            )?
+                            )
                         }
                         "read_res" => {
                             crate::object::put::<
@@ -17321,7 +18108,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 51usize,
                                 "read_res",
-                            )?
+                            )
                         }
                         "shard_cpu_system" => {
                             crate::object::put::<
@@ -17334,7 +18121,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 52usize,
                                 "shard_cpu_system",
-                            )?
+                            )
                         }
                         "shard_cpu_user" => {
                             crate::object::put::<
@@ -17347,14 +18134,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 53usize,
                                 "shard_cpu_user",
-                            )?
+                            )
                         }
                         "stime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.stime, &mut seen, 54usize, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 54usize, "stime")
                         }
                         "total_connections_received" => {
                             crate::object::put::<
@@ -17367,7 +18154,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 55usize,
                                 "total_connections_received",
-                            )?
+                            )
                         }
                         "total_req" => {
                             crate::object::put::<
@@ -17380,7 +18167,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 56usize,
                                 "total_req",
-                            )?
+                            )
                         }
                         "total_res" => {
                             crate::object::put::<
@@ -17393,7 +18180,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 57usize,
                                 "total_res",
-                            )?
+                            )
                         }
                         "used_bigstore" => {
                             crate::object::put::<
@@ -17406,7 +18193,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 58usize,
                                 "used_bigstore",
-                            )?
+                            )
                         }
                         "used_memory" => {
                             crate::object::put::<
@@ -17419,7 +18206,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 59usize,
                                 "used_memory",
-                            )?
+                            )
                         }
                         "used_ram" => {
                             crate::object::put::<
@@ -17432,7 +18219,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 60usize,
                                 "used_ram",
-                            )?
+                            )
                         }
                         "write_hits" => {
                             crate::object::put::<
@@ -17445,7 +18232,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 61usize,
                                 "write_hits",
-                            )?
+                            )
                         }
                         "write_misses" => {
                             crate::object::put::<
@@ -17458,7 +18245,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 62usize,
                                 "write_misses",
-                            )?
+                            )
                         }
                         "write_req" => {
                             crate::object::put::<
@@ -17471,7 +18258,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 63usize,
                                 "write_req",
-                            )?
+                            )
                         }
                         "write_res" => {
                             crate::object::put::<
@@ -17484,10 +18271,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
                                 &mut seen,
                                 64usize,
                                 "write_res",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -17498,7 +18286,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
 ///Lifecycle state of a database: `active` (nothing in progress), `active-change-pending` (configuration change in progress), `creation-failed`, `delete-pending`, `import-pending`, `pending` (being created), `recovery` (reserved). Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbStatus {
     ///`active`
@@ -17533,6 +18321,7 @@ impl BdbStatus {
         "recovery",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -17546,61 +18335,72 @@ impl BdbStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "active-change-pending" => Self::ActiveChangePending,
-            "creation-failed" => Self::CreationFailed,
-            "delete-pending" => Self::DeletePending,
-            "import-pending" => Self::ImportPending,
-            "pending" => Self::Pending,
-            "recovery" => Self::Recovery,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Active),
+            1usize => ::std::option::Option::Some(Self::ActiveChangePending),
+            2usize => ::std::option::Option::Some(Self::CreationFailed),
+            3usize => ::std::option::Option::Some(Self::DeletePending),
+            4usize => ::std::option::Option::Some(Self::ImportPending),
+            5usize => ::std::option::Option::Some(Self::Pending),
+            6usize => ::std::option::Option::Some(Self::Recovery),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "active" => Self::Active,
-            "active-change-pending" => Self::ActiveChangePending,
-            "creation-failed" => Self::CreationFailed,
-            "delete-pending" => Self::DeletePending,
-            "import-pending" => Self::ImportPending,
-            "pending" => Self::Pending,
-            "recovery" => Self::Recovery,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::ActiveChangePending => f.write_str("ActiveChangePending"),
+            Self::CreationFailed => f.write_str("CreationFailed"),
+            Self::DeletePending => f.write_str("DeletePending"),
+            Self::ImportPending => f.write_str("ImportPending"),
+            Self::Pending => f.write_str("Pending"),
+            Self::Recovery => f.write_str("Recovery"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "active" => Self::Active,
-            "active-change-pending" => Self::ActiveChangePending,
-            "creation-failed" => Self::CreationFailed,
-            "delete-pending" => Self::DeletePending,
-            "import-pending" => Self::ImportPending,
-            "pending" => Self::Pending,
-            "recovery" => Self::Recovery,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbStatus {
@@ -17631,7 +18431,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStatus {
 ///Deprecated since Redis Software 5.0.1 (use `BdbReplicaSync` / `BdbCrdtSync`): sync switch for `sync_sources`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSync {
     ///`enabled`
@@ -17657,6 +18457,7 @@ impl BdbSync {
         "stopped",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -17667,52 +18468,66 @@ impl BdbSync {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbSync {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "paused" => Self::Paused,
-            "stopped" => Self::Stopped,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            2usize => ::std::option::Option::Some(Self::Paused),
+            3usize => ::std::option::Option::Some(Self::Stopped),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbSync {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "paused" => Self::Paused,
-            "stopped" => Self::Stopped,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbSync {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Paused => f.write_str("Paused"),
+            Self::Stopped => f.write_str("Stopped"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbSync {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbSync {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbSync {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbSync {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbSync {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "paused" => Self::Paused,
-            "stopped" => Self::Stopped,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbSync {
@@ -17772,15 +18587,15 @@ impl ::serde::Serialize for BdbSyncSource {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("compression", &self.compression)?;
-        w.opt("lag", &self.lag)?;
-        w.opt("last_error", &self.last_error)?;
-        w.opt("last_update", &self.last_update)?;
-        w.opt("rdb_size", &self.rdb_size)?;
-        w.opt("rdb_transferred", &self.rdb_transferred)?;
-        w.opt("status", &self.status)?;
-        w.opt("uid", &self.uid)?;
-        w.opt("uri", &self.uri)?;
+        w.opt("compression", &self.compression);
+        w.opt("lag", &self.lag);
+        w.opt("last_error", &self.last_error);
+        w.opt("last_update", &self.last_update);
+        w.opt("rdb_size", &self.rdb_size);
+        w.opt("rdb_transferred", &self.rdb_transferred);
+        w.opt("status", &self.status);
+        w.opt("uid", &self.uid);
+        w.opt("uri", &self.uri);
         w.end(&self.extra)
     }
 }
@@ -17807,7 +18622,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSource {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "compression" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -17819,14 +18634,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSource {
                                 &mut seen,
                                 0usize,
                                 "compression",
-                            )?
+                            )
                         }
                         "lag" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.lag, &mut seen, 1usize, "lag")?
+                            >(&mut map, &mut out.lag, &mut seen, 1usize, "lag")
                         }
                         "last_error" => {
                             crate::object::put::<
@@ -17839,7 +18654,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSource {
                                 &mut seen,
                                 2usize,
                                 "last_error",
-                            )?
+                            )
                         }
                         "last_update" => {
                             crate::object::put::<
@@ -17852,20 +18667,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSource {
                                 &mut seen,
                                 3usize,
                                 "last_update",
-                            )?
+                            )
                         }
                         "rdb_size" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.rdb_size,
-                                &mut seen,
-                                4usize,
-                                "rdb_size",
-                            )?
+                            >(&mut map, &mut out.rdb_size, &mut seen, 4usize, "rdb_size")
                         }
                         "rdb_transferred" => {
                             crate::object::put::<
@@ -17878,31 +18687,32 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSource {
                                 &mut seen,
                                 5usize,
                                 "rdb_transferred",
-                            )?
+                            )
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 6usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 6usize, "status")
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 7usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 7usize, "uid")
                         }
                         "uri" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uri, &mut seen, 8usize, "uri")?
+                            >(&mut map, &mut out.uri, &mut seen, 8usize, "uri")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -17928,8 +18738,8 @@ impl ::serde::Serialize for BdbSyncSourceStats {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("intervals", &self.intervals)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("intervals", &self.intervals);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -17956,7 +18766,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStats {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "intervals" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -17968,17 +18778,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStats {
                                 &mut seen,
                                 0usize,
                                 "intervals",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -18012,12 +18823,12 @@ impl ::serde::Serialize for BdbSyncSourceStatsInterval {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("etime", &self.etime)?;
-        w.opt("ingress_bytes", &self.ingress_bytes)?;
-        w.opt("ingress_bytes_decompressed", &self.ingress_bytes_decompressed)?;
-        w.opt("interval", &self.interval)?;
-        w.opt("local_ingress_lag_time", &self.local_ingress_lag_time)?;
-        w.opt("stime", &self.stime)?;
+        w.opt("etime", &self.etime);
+        w.opt("ingress_bytes", &self.ingress_bytes);
+        w.opt("ingress_bytes_decompressed", &self.ingress_bytes_decompressed);
+        w.opt("interval", &self.interval);
+        w.opt("local_ingress_lag_time", &self.local_ingress_lag_time);
+        w.opt("stime", &self.stime);
         w.end(&self.extra)
     }
 }
@@ -18044,13 +18855,13 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsInterval {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "etime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.etime, &mut seen, 0usize, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 0usize, "etime")
                         }
                         "ingress_bytes" => {
                             crate::object::put::<
@@ -18063,7 +18874,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsInterval {
                                 &mut seen,
                                 1usize,
                                 "ingress_bytes",
-                            )?
+                            )
                         }
                         "ingress_bytes_decompressed" => {
                             crate::object::put::<
@@ -18076,20 +18887,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsInterval {
                                 &mut seen,
                                 2usize,
                                 "ingress_bytes_decompressed",
-                            )?
+                            )
                         }
                         "interval" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.interval,
-                                &mut seen,
-                                3usize,
-                                "interval",
-                            )?
+                            >(&mut map, &mut out.interval, &mut seen, 3usize, "interval")
                         }
                         "local_ingress_lag_time" => {
                             crate::object::put::<
@@ -18102,17 +18907,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsInterval {
                                 &mut seen,
                                 4usize,
                                 "local_ingress_lag_time",
-                            )?
+                            )
                         }
                         "stime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.stime, &mut seen, 5usize, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 5usize, "stime")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -18136,7 +18942,7 @@ impl ::serde::Serialize for BdbSyncSourceStatsList {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("sync_source_stats", &self.sync_source_stats)?;
+        w.opt("sync_source_stats", &self.sync_source_stats);
         w.end(&self.extra)
     }
 }
@@ -18163,7 +18969,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsList {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "sync_source_stats" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -18175,10 +18981,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsList {
                                 &mut seen,
                                 0usize,
                                 "sync_source_stats",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -18189,7 +18996,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsList {
 ///Syncer log level.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSyncerLogLevel {
     ///`crit`
@@ -18221,6 +19028,7 @@ impl BdbSyncerLogLevel {
         "debug",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Crit => "crit",
@@ -18233,58 +19041,70 @@ impl BdbSyncerLogLevel {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbSyncerLogLevel {
-    fn from(value: &str) -> Self {
-        match value {
-            "crit" => Self::Crit,
-            "error" => Self::Error,
-            "warn" => Self::Warn,
-            "info" => Self::Info,
-            "trace" => Self::Trace,
-            "debug" => Self::Debug,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Crit),
+            1usize => ::std::option::Option::Some(Self::Error),
+            2usize => ::std::option::Option::Some(Self::Warn),
+            3usize => ::std::option::Option::Some(Self::Info),
+            4usize => ::std::option::Option::Some(Self::Trace),
+            5usize => ::std::option::Option::Some(Self::Debug),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbSyncerLogLevel {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "crit" => Self::Crit,
-            "error" => Self::Error,
-            "warn" => Self::Warn,
-            "info" => Self::Info,
-            "trace" => Self::Trace,
-            "debug" => Self::Debug,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbSyncerLogLevel {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Crit => f.write_str("Crit"),
+            Self::Error => f.write_str("Error"),
+            Self::Warn => f.write_str("Warn"),
+            Self::Info => f.write_str("Info"),
+            Self::Trace => f.write_str("Trace"),
+            Self::Debug => f.write_str("Debug"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbSyncerLogLevel {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbSyncerLogLevel {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbSyncerLogLevel {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbSyncerLogLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbSyncerLogLevel {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "crit" => Self::Crit,
-            "error" => Self::Error,
-            "warn" => Self::Warn,
-            "info" => Self::Info,
-            "trace" => Self::Trace,
-            "debug" => Self::Debug,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbSyncerLogLevel {
@@ -18315,7 +19135,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerLogLevel {
 ///Where the replication syncer runs. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbSyncerMode {
     ///`distributed`
@@ -18332,6 +19152,7 @@ impl BdbSyncerMode {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["distributed", "centralized"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Distributed => "distributed",
@@ -18340,46 +19161,62 @@ impl BdbSyncerMode {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbSyncerMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "distributed" => Self::Distributed,
-            "centralized" => Self::Centralized,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Distributed),
+            1usize => ::std::option::Option::Some(Self::Centralized),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbSyncerMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "distributed" => Self::Distributed,
-            "centralized" => Self::Centralized,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbSyncerMode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Distributed => f.write_str("Distributed"),
+            Self::Centralized => f.write_str("Centralized"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbSyncerMode {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbSyncerMode {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbSyncerMode {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbSyncerMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbSyncerMode {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "distributed" => Self::Distributed,
-            "centralized" => Self::Centralized,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbSyncerMode {
@@ -18451,20 +19288,20 @@ impl ::serde::Serialize for BdbSyncerSources {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("client_cert", &self.client_cert)?;
-        w.opt("client_key", &self.client_key)?;
-        w.opt("compression", &self.compression)?;
-        w.opt("encryption", &self.encryption)?;
-        w.opt("lag", &self.lag)?;
-        w.opt("last_error", &self.last_error)?;
-        w.opt("last_update", &self.last_update)?;
-        w.opt("rdb_size", &self.rdb_size)?;
-        w.opt("rdb_transferred", &self.rdb_transferred)?;
-        w.opt("replication_tls_sni", &self.replication_tls_sni)?;
-        w.opt("server_cert", &self.server_cert)?;
-        w.opt("status", &self.status)?;
-        w.opt("uid", &self.uid)?;
-        w.opt("uri", &self.uri)?;
+        w.opt("client_cert", &self.client_cert);
+        w.opt("client_key", &self.client_key);
+        w.opt("compression", &self.compression);
+        w.opt("encryption", &self.encryption);
+        w.opt("lag", &self.lag);
+        w.opt("last_error", &self.last_error);
+        w.opt("last_update", &self.last_update);
+        w.opt("rdb_size", &self.rdb_size);
+        w.opt("rdb_transferred", &self.rdb_transferred);
+        w.opt("replication_tls_sni", &self.replication_tls_sni);
+        w.opt("server_cert", &self.server_cert);
+        w.opt("status", &self.status);
+        w.opt("uid", &self.uid);
+        w.opt("uri", &self.uri);
         w.end(&self.extra)
     }
 }
@@ -18513,7 +19350,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "client_cert" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -18525,7 +19362,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
                                 &mut seen,
                                 0usize,
                                 "client_cert",
-                            )?
+                            )
                         }
                         "client_key" => {
                             crate::object::put::<
@@ -18538,7 +19375,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
                                 &mut seen,
                                 1usize,
                                 "client_key",
-                            )?
+                            )
                         }
                         "compression" => {
                             crate::object::put::<
@@ -18551,7 +19388,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
                                 &mut seen,
                                 2usize,
                                 "compression",
-                            )?
+                            )
                         }
                         "encryption" => {
                             crate::object::put::<
@@ -18564,14 +19401,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
                                 &mut seen,
                                 3usize,
                                 "encryption",
-                            )?
+                            )
                         }
                         "lag" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.lag, &mut seen, 4usize, "lag")?
+                            >(&mut map, &mut out.lag, &mut seen, 4usize, "lag")
                         }
                         "last_error" => {
                             crate::object::put::<
@@ -18584,7 +19421,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
                                 &mut seen,
                                 5usize,
                                 "last_error",
-                            )?
+                            )
                         }
                         "last_update" => {
                             crate::object::put::<
@@ -18597,20 +19434,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
                                 &mut seen,
                                 6usize,
                                 "last_update",
-                            )?
+                            )
                         }
                         "rdb_size" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.rdb_size,
-                                &mut seen,
-                                7usize,
-                                "rdb_size",
-                            )?
+                            >(&mut map, &mut out.rdb_size, &mut seen, 7usize, "rdb_size")
                         }
                         "rdb_transferred" => {
                             crate::object::put::<
@@ -18623,7 +19454,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
                                 &mut seen,
                                 8usize,
                                 "rdb_transferred",
-                            )?
+                            )
                         }
                         "replication_tls_sni" => {
                             crate::object::put::<
@@ -18636,7 +19467,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
                                 &mut seen,
                                 9usize,
                                 "replication_tls_sni",
-                            )?
+                            )
                         }
                         "server_cert" => {
                             crate::object::put::<
@@ -18649,31 +19480,32 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
                                 &mut seen,
                                 10usize,
                                 "server_cert",
-                            )?
+                            )
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 11usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 11usize, "status")
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 12usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 12usize, "uid")
                         }
                         "uri" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uri, &mut seen, 13usize, "uri")?
+                            >(&mut map, &mut out.uri, &mut seen, 13usize, "uri")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -18699,8 +19531,8 @@ impl ::serde::Serialize for BdbSyncerState {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("DB", &self.db)?;
-        w.opt("RunID", &self.run_id)?;
+        w.opt("DB", &self.db);
+        w.opt("RunID", &self.run_id);
         w.end(&self.extra)
     }
 }
@@ -18727,23 +19559,24 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerState {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "DB" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.db, &mut seen, 0usize, "DB")?
+                            >(&mut map, &mut out.db, &mut seen, 0usize, "DB")
                         }
                         "RunID" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.run_id, &mut seen, 1usize, "RunID")?
+                            >(&mut map, &mut out.run_id, &mut seen, 1usize, "RunID")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -18769,8 +19602,8 @@ impl ::serde::Serialize for BdbTag {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("key", &self.key)?;
-        w.opt("value", &self.value)?;
+        w.opt("key", &self.key);
+        w.opt("value", &self.value);
         w.end(&self.extra)
     }
 }
@@ -18797,23 +19630,24 @@ impl<'de> ::serde::Deserialize<'de> for BdbTag {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "key" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.key, &mut seen, 0usize, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 0usize, "key")
                         }
                         "value" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.value, &mut seen, 1usize, "value")?
+                            >(&mut map, &mut out.value, &mut seen, 1usize, "value")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -18873,14 +19707,14 @@ impl ::serde::Serialize for BdbTimeseries {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("ts-chunk-size-bytes", &self.ts_chunk_size_bytes)?;
-        w.opt("ts-compaction-policy", &self.ts_compaction_policy)?;
-        w.opt("ts-duplicate-policy", &self.ts_duplicate_policy)?;
-        w.opt("ts-encoding", &self.ts_encoding)?;
-        w.opt("ts-ignore-max-time-diff", &self.ts_ignore_max_time_diff)?;
-        w.opt("ts-ignore-max-val-diff", &self.ts_ignore_max_val_diff)?;
-        w.opt("ts-num-threads", &self.ts_num_threads)?;
-        w.opt("ts-retention-policy", &self.ts_retention_policy)?;
+        w.opt("ts-chunk-size-bytes", &self.ts_chunk_size_bytes);
+        w.opt("ts-compaction-policy", &self.ts_compaction_policy);
+        w.opt("ts-duplicate-policy", &self.ts_duplicate_policy);
+        w.opt("ts-encoding", &self.ts_encoding);
+        w.opt("ts-ignore-max-time-diff", &self.ts_ignore_max_time_diff);
+        w.opt("ts-ignore-max-val-diff", &self.ts_ignore_max_val_diff);
+        w.opt("ts-num-threads", &self.ts_num_threads);
+        w.opt("ts-retention-policy", &self.ts_retention_policy);
         w.end(&self.extra)
     }
 }
@@ -18907,7 +19741,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "ts-chunk-size-bytes" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -18919,7 +19753,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
                                 &mut seen,
                                 0usize,
                                 "ts-chunk-size-bytes",
-                            )?
+                            )
                         }
                         "ts-compaction-policy" => {
                             crate::object::put::<
@@ -18932,7 +19766,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
                                 &mut seen,
                                 1usize,
                                 "ts-compaction-policy",
-                            )?
+                            )
                         }
                         "ts-duplicate-policy" => {
                             crate::object::put::<
@@ -18945,7 +19779,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
                                 &mut seen,
                                 2usize,
                                 "ts-duplicate-policy",
-                            )?
+                            )
                         }
                         "ts-encoding" => {
                             crate::object::put::<
@@ -18958,7 +19792,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
                                 &mut seen,
                                 3usize,
                                 "ts-encoding",
-                            )?
+                            )
                         }
                         "ts-ignore-max-time-diff" => {
                             crate::object::put::<
@@ -18971,7 +19805,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
                                 &mut seen,
                                 4usize,
                                 "ts-ignore-max-time-diff",
-                            )?
+                            )
                         }
                         "ts-ignore-max-val-diff" => {
                             crate::object::put::<
@@ -18984,7 +19818,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
                                 &mut seen,
                                 5usize,
                                 "ts-ignore-max-val-diff",
-                            )?
+                            )
                         }
                         "ts-num-threads" => {
                             crate::object::put::<
@@ -18997,7 +19831,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
                                 &mut seen,
                                 6usize,
                                 "ts-num-threads",
-                            )?
+                            )
                         }
                         "ts-retention-policy" => {
                             crate::object::put::<
@@ -19010,10 +19844,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
                                 &mut seen,
                                 7usize,
                                 "ts-retention-policy",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -19024,7 +19859,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
 ///Duplicate-sample policy of time series.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbTimeseriesTsDuplicatePolicy {
     ///`BLOCK`
@@ -19056,6 +19891,7 @@ impl BdbTimeseriesTsDuplicatePolicy {
         "SUM",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Block => "BLOCK",
@@ -19068,58 +19904,70 @@ impl BdbTimeseriesTsDuplicatePolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbTimeseriesTsDuplicatePolicy {
-    fn from(value: &str) -> Self {
-        match value {
-            "BLOCK" => Self::Block,
-            "FIRST" => Self::First,
-            "LAST" => Self::Last,
-            "MIN" => Self::Min,
-            "MAX" => Self::Max,
-            "SUM" => Self::Sum,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Block),
+            1usize => ::std::option::Option::Some(Self::First),
+            2usize => ::std::option::Option::Some(Self::Last),
+            3usize => ::std::option::Option::Some(Self::Min),
+            4usize => ::std::option::Option::Some(Self::Max),
+            5usize => ::std::option::Option::Some(Self::Sum),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbTimeseriesTsDuplicatePolicy {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "BLOCK" => Self::Block,
-            "FIRST" => Self::First,
-            "LAST" => Self::Last,
-            "MIN" => Self::Min,
-            "MAX" => Self::Max,
-            "SUM" => Self::Sum,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbTimeseriesTsDuplicatePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Block => f.write_str("Block"),
+            Self::First => f.write_str("First"),
+            Self::Last => f.write_str("Last"),
+            Self::Min => f.write_str("Min"),
+            Self::Max => f.write_str("Max"),
+            Self::Sum => f.write_str("Sum"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbTimeseriesTsDuplicatePolicy {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbTimeseriesTsDuplicatePolicy {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbTimeseriesTsDuplicatePolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbTimeseriesTsDuplicatePolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbTimeseriesTsDuplicatePolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "BLOCK" => Self::Block,
-            "FIRST" => Self::First,
-            "LAST" => Self::Last,
-            "MIN" => Self::Min,
-            "MAX" => Self::Max,
-            "SUM" => Self::Sum,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbTimeseriesTsDuplicatePolicy {
@@ -19150,7 +19998,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseriesTsDuplicatePolicy {
 ///Chunk encoding of time series.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbTimeseriesTsEncoding {
     ///`COMPRESSED`
@@ -19167,6 +20015,7 @@ impl BdbTimeseriesTsEncoding {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["COMPRESSED", "UNCOMPRESSED"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Compressed => "COMPRESSED",
@@ -19175,46 +20024,62 @@ impl BdbTimeseriesTsEncoding {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbTimeseriesTsEncoding {
-    fn from(value: &str) -> Self {
-        match value {
-            "COMPRESSED" => Self::Compressed,
-            "UNCOMPRESSED" => Self::Uncompressed,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Compressed),
+            1usize => ::std::option::Option::Some(Self::Uncompressed),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbTimeseriesTsEncoding {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "COMPRESSED" => Self::Compressed,
-            "UNCOMPRESSED" => Self::Uncompressed,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbTimeseriesTsEncoding {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Compressed => f.write_str("Compressed"),
+            Self::Uncompressed => f.write_str("Uncompressed"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbTimeseriesTsEncoding {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbTimeseriesTsEncoding {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbTimeseriesTsEncoding {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbTimeseriesTsEncoding {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbTimeseriesTsEncoding {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "COMPRESSED" => Self::Compressed,
-            "UNCOMPRESSED" => Self::Uncompressed,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbTimeseriesTsEncoding {
@@ -19245,7 +20110,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTimeseriesTsEncoding {
 ///TLS requirement of a database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbTlsMode {
     ///`enabled`
@@ -19264,6 +20129,7 @@ impl BdbTlsMode {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["enabled", "disabled", "replica_ssl"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -19273,49 +20139,64 @@ impl BdbTlsMode {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbTlsMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "replica_ssl" => Self::ReplicaSsl,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            2usize => ::std::option::Option::Some(Self::ReplicaSsl),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbTlsMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "replica_ssl" => Self::ReplicaSsl,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbTlsMode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::ReplicaSsl => f.write_str("ReplicaSsl"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbTlsMode {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbTlsMode {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbTlsMode {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbTlsMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbTlsMode {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "replica_ssl" => Self::ReplicaSsl,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbTlsMode {
@@ -19346,7 +20227,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTlsMode {
 ///Kind of database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BdbType {
     ///`redis`
@@ -19363,6 +20244,7 @@ impl BdbType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["redis", "memcached"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Redis => "redis",
@@ -19371,46 +20253,62 @@ impl BdbType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BdbType {
-    fn from(value: &str) -> Self {
-        match value {
-            "redis" => Self::Redis,
-            "memcached" => Self::Memcached,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Redis),
+            1usize => ::std::option::Option::Some(Self::Memcached),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BdbType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "redis" => Self::Redis,
-            "memcached" => Self::Memcached,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BdbType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Redis => f.write_str("Redis"),
+            Self::Memcached => f.write_str("Memcached"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BdbType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BdbType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BdbType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BdbType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BdbType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "redis" => Self::Redis,
-            "memcached" => Self::Memcached,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BdbType {
@@ -19464,11 +20362,11 @@ impl ::serde::Serialize for BdbUpgradeModule {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("current_module", &self.current_module)?;
-        w.opt("current_semantic_version", &self.current_semantic_version)?;
-        w.opt("module_name", &self.module_name)?;
-        w.opt("new_module", &self.new_module)?;
-        w.opt("new_module_args", &self.new_module_args)?;
+        w.opt("current_module", &self.current_module);
+        w.opt("current_semantic_version", &self.current_semantic_version);
+        w.opt("module_name", &self.module_name);
+        w.opt("new_module", &self.new_module);
+        w.opt("new_module_args", &self.new_module_args);
         w.end(&self.extra)
     }
 }
@@ -19495,7 +20393,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeModule {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "current_module" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -19507,7 +20405,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeModule {
                                 &mut seen,
                                 0usize,
                                 "current_module",
-                            )?
+                            )
                         }
                         "current_semantic_version" => {
                             crate::object::put::<
@@ -19520,7 +20418,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeModule {
                                 &mut seen,
                                 1usize,
                                 "current_semantic_version",
-                            )?
+                            )
                         }
                         "module_name" => {
                             crate::object::put::<
@@ -19533,7 +20431,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeModule {
                                 &mut seen,
                                 2usize,
                                 "module_name",
-                            )?
+                            )
                         }
                         "new_module" => {
                             crate::object::put::<
@@ -19546,7 +20444,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeModule {
                                 &mut seen,
                                 3usize,
                                 "new_module",
-                            )?
+                            )
                         }
                         "new_module_args" => {
                             crate::object::put::<
@@ -19559,10 +20457,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeModule {
                                 &mut seen,
                                 4usize,
                                 "new_module_args",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -19622,17 +20521,17 @@ impl ::serde::Serialize for BdbUpgradeRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("force_discard", &self.force_discard)?;
-        w.opt("force_restart", &self.force_restart)?;
-        w.opt("keep_crdt_protocol_version", &self.keep_crdt_protocol_version)?;
-        w.opt("keep_redis_version", &self.keep_redis_version)?;
-        w.opt("latest_with_modules", &self.latest_with_modules)?;
-        w.opt("may_discard_data", &self.may_discard_data)?;
-        w.opt("modules", &self.modules)?;
-        w.opt("parallel_shards_upgrade", &self.parallel_shards_upgrade)?;
-        w.opt("preserve_roles", &self.preserve_roles)?;
-        w.opt("redis_version", &self.redis_version)?;
-        w.opt("swap_roles", &self.swap_roles)?;
+        w.opt("force_discard", &self.force_discard);
+        w.opt("force_restart", &self.force_restart);
+        w.opt("keep_crdt_protocol_version", &self.keep_crdt_protocol_version);
+        w.opt("keep_redis_version", &self.keep_redis_version);
+        w.opt("latest_with_modules", &self.latest_with_modules);
+        w.opt("may_discard_data", &self.may_discard_data);
+        w.opt("modules", &self.modules);
+        w.opt("parallel_shards_upgrade", &self.parallel_shards_upgrade);
+        w.opt("preserve_roles", &self.preserve_roles);
+        w.opt("redis_version", &self.redis_version);
+        w.opt("swap_roles", &self.swap_roles);
         w.end(&self.extra)
     }
 }
@@ -19736,7 +20635,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "force_discard" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -19748,7 +20647,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                                 &mut seen,
                                 0usize,
                                 "force_discard",
-                            )?
+                            )
                         }
                         "force_restart" => {
                             crate::object::put::<
@@ -19761,7 +20660,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                                 &mut seen,
                                 1usize,
                                 "force_restart",
-                            )?
+                            )
                         }
                         "keep_crdt_protocol_version" => {
                             crate::object::put::<
@@ -19774,7 +20673,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                                 &mut seen,
                                 2usize,
                                 "keep_crdt_protocol_version",
-                            )?
+                            )
                         }
                         "keep_redis_version" => {
                             crate::object::put::<
@@ -19787,7 +20686,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                                 &mut seen,
                                 3usize,
                                 "keep_redis_version",
-                            )?
+                            )
                         }
                         "latest_with_modules" => {
                             crate::object::put::<
@@ -19800,7 +20699,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                                 &mut seen,
                                 4usize,
                                 "latest_with_modules",
-                            )?
+                            )
                         }
                         "may_discard_data" => {
                             crate::object::put::<
@@ -19813,14 +20712,14 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                                 &mut seen,
                                 5usize,
                                 "may_discard_data",
-                            )?
+                            )
                         }
                         "modules" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.modules, &mut seen, 6usize, "modules")?
+                            >(&mut map, &mut out.modules, &mut seen, 6usize, "modules")
                         }
                         "parallel_shards_upgrade" => {
                             crate::object::put::<
@@ -19833,7 +20732,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                                 &mut seen,
                                 7usize,
                                 "parallel_shards_upgrade",
-                            )?
+                            )
                         }
                         "preserve_roles" => {
                             crate::object::put::<
@@ -19846,7 +20745,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                                 &mut seen,
                                 8usize,
                                 "preserve_roles",
-                            )?
+                            )
                         }
                         "redis_version" => {
                             crate::object::put::<
@@ -19859,7 +20758,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                                 &mut seen,
                                 9usize,
                                 "redis_version",
-                            )?
+                            )
                         }
                         "swap_roles" => {
                             crate::object::put::<
@@ -19872,10 +20771,11 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
                                 &mut seen,
                                 10usize,
                                 "swap_roles",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -19927,19 +20827,19 @@ impl ::serde::Serialize for Shard {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("assigned_slots", &self.assigned_slots)?;
-        w.opt("backup", &self.backup)?;
-        w.opt("bdb_uid", &self.bdb_uid)?;
-        w.opt("bigstore_ram_weight", &self.bigstore_ram_weight)?;
-        w.opt("detailed_status", &self.detailed_status)?;
-        w.opt("loading", &self.loading)?;
-        w.opt("node_uid", &self.node_uid)?;
-        w.opt("redis_info", &self.redis_info)?;
-        w.opt("report_timestamp", &self.report_timestamp)?;
-        w.opt("role", &self.role)?;
-        w.opt("status", &self.status)?;
-        w.opt("sync", &self.sync)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("assigned_slots", &self.assigned_slots);
+        w.opt("backup", &self.backup);
+        w.opt("bdb_uid", &self.bdb_uid);
+        w.opt("bigstore_ram_weight", &self.bigstore_ram_weight);
+        w.opt("detailed_status", &self.detailed_status);
+        w.opt("loading", &self.loading);
+        w.opt("node_uid", &self.node_uid);
+        w.opt("redis_info", &self.redis_info);
+        w.opt("report_timestamp", &self.report_timestamp);
+        w.opt("role", &self.role);
+        w.opt("status", &self.status);
+        w.opt("sync", &self.sync);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -19966,7 +20866,7 @@ impl<'de> ::serde::Deserialize<'de> for Shard {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "assigned_slots" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -19978,21 +20878,21 @@ impl<'de> ::serde::Deserialize<'de> for Shard {
                                 &mut seen,
                                 0usize,
                                 "assigned_slots",
-                            )?
+                            )
                         }
                         "backup" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.backup, &mut seen, 1usize, "backup")?
+                            >(&mut map, &mut out.backup, &mut seen, 1usize, "backup")
                         }
                         "bdb_uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.bdb_uid, &mut seen, 2usize, "bdb_uid")?
+                            >(&mut map, &mut out.bdb_uid, &mut seen, 2usize, "bdb_uid")
                         }
                         "bigstore_ram_weight" => {
                             crate::object::put::<
@@ -20005,7 +20905,7 @@ impl<'de> ::serde::Deserialize<'de> for Shard {
                                 &mut seen,
                                 3usize,
                                 "bigstore_ram_weight",
-                            )?
+                            )
                         }
                         "detailed_status" => {
                             crate::object::put::<
@@ -20018,27 +20918,21 @@ impl<'de> ::serde::Deserialize<'de> for Shard {
                                 &mut seen,
                                 4usize,
                                 "detailed_status",
-                            )?
+                            )
                         }
                         "loading" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.loading, &mut seen, 5usize, "loading")?
+                            >(&mut map, &mut out.loading, &mut seen, 5usize, "loading")
                         }
                         "node_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.node_uid,
-                                &mut seen,
-                                6usize,
-                                "node_uid",
-                            )?
+                            >(&mut map, &mut out.node_uid, &mut seen, 6usize, "node_uid")
                         }
                         "redis_info" => {
                             crate::object::put::<
@@ -20051,7 +20945,7 @@ impl<'de> ::serde::Deserialize<'de> for Shard {
                                 &mut seen,
                                 7usize,
                                 "redis_info",
-                            )?
+                            )
                         }
                         "report_timestamp" => {
                             crate::object::put::<
@@ -20064,38 +20958,39 @@ impl<'de> ::serde::Deserialize<'de> for Shard {
                                 &mut seen,
                                 8usize,
                                 "report_timestamp",
-                            )?
+                            )
                         }
                         "role" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.role, &mut seen, 9usize, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 9usize, "role")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 10usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 10usize, "status")
                         }
                         "sync" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.sync, &mut seen, 11usize, "sync")?
+                            >(&mut map, &mut out.sync, &mut seen, 11usize, "sync")
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 12usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 12usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -20123,8 +21018,8 @@ impl ::serde::Serialize for ShardBackup {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("progress", &self.progress)?;
-        w.opt("status", &self.status)?;
+        w.opt("progress", &self.progress);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -20151,29 +21046,24 @@ impl<'de> ::serde::Deserialize<'de> for ShardBackup {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "progress" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.progress,
-                                &mut seen,
-                                0usize,
-                                "progress",
-                            )?
+                            >(&mut map, &mut out.progress, &mut seen, 0usize, "progress")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -20184,7 +21074,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardBackup {
 ///State of a shard's periodic backup.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardBackupStatus {
     ///`exporting`
@@ -20203,6 +21093,7 @@ impl ShardBackupStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["exporting", "succeeded", "failed"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exporting => "exporting",
@@ -20212,49 +21103,64 @@ impl ShardBackupStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ShardBackupStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "exporting" => Self::Exporting,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Exporting),
+            1usize => ::std::option::Option::Some(Self::Succeeded),
+            2usize => ::std::option::Option::Some(Self::Failed),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ShardBackupStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "exporting" => Self::Exporting,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ShardBackupStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Exporting => f.write_str("Exporting"),
+            Self::Succeeded => f.write_str("Succeeded"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ShardBackupStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ShardBackupStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ShardBackupStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ShardBackupStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ShardBackupStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "exporting" => Self::Exporting,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ShardBackupStatus {
@@ -20285,7 +21191,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardBackupStatus {
 ///Finer-grained status of a shard.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardDetailedStatus {
     ///`busy`
@@ -20323,6 +21229,7 @@ impl ShardDetailedStatus {
         "unknown",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Busy => "busy",
@@ -20337,64 +21244,74 @@ impl ShardDetailedStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ShardDetailedStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "busy" => Self::Busy,
-            "down" => Self::Down,
-            "importing" => Self::Importing,
-            "loading" => Self::Loading,
-            "ok" => Self::Ok,
-            "timeout" => Self::Timeout,
-            "trimming" => Self::Trimming,
-            "unknown" => Self::Unknown2,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Busy),
+            1usize => ::std::option::Option::Some(Self::Down),
+            2usize => ::std::option::Option::Some(Self::Importing),
+            3usize => ::std::option::Option::Some(Self::Loading),
+            4usize => ::std::option::Option::Some(Self::Ok),
+            5usize => ::std::option::Option::Some(Self::Timeout),
+            6usize => ::std::option::Option::Some(Self::Trimming),
+            7usize => ::std::option::Option::Some(Self::Unknown2),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ShardDetailedStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "busy" => Self::Busy,
-            "down" => Self::Down,
-            "importing" => Self::Importing,
-            "loading" => Self::Loading,
-            "ok" => Self::Ok,
-            "timeout" => Self::Timeout,
-            "trimming" => Self::Trimming,
-            "unknown" => Self::Unknown2,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ShardDetailedStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Busy => f.write_str("Busy"),
+            Self::Down => f.write_str("Down"),
+            Self::Importing => f.write_str("Importing"),
+            Self::Loading => f.write_str("Loading"),
+            Self::Ok => f.write_str("Ok"),
+            Self::Timeout => f.write_str("Timeout"),
+            Self::Trimming => f.write_str("Trimming"),
+            Self::Unknown2 => f.write_str("Unknown2"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ShardDetailedStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ShardDetailedStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ShardDetailedStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ShardDetailedStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ShardDetailedStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "busy" => Self::Busy,
-            "down" => Self::Down,
-            "importing" => Self::Importing,
-            "loading" => Self::Loading,
-            "ok" => Self::Ok,
-            "timeout" => Self::Timeout,
-            "trimming" => Self::Trimming,
-            "unknown" => Self::Unknown2,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ShardDetailedStatus {
@@ -20444,8 +21361,8 @@ impl ::serde::Serialize for ShardLoading {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("progress", &self.progress)?;
-        w.opt("status", &self.status)?;
+        w.opt("progress", &self.progress);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -20472,29 +21389,24 @@ impl<'de> ::serde::Deserialize<'de> for ShardLoading {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "progress" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.progress,
-                                &mut seen,
-                                0usize,
-                                "progress",
-                            )?
+                            >(&mut map, &mut out.progress, &mut seen, 0usize, "progress")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -20505,7 +21417,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardLoading {
 ///Dump file loading state of a shard.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardLoadingStatus {
     ///`in_progress`
@@ -20522,6 +21434,7 @@ impl ShardLoadingStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["in_progress", "idle"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -20530,46 +21443,62 @@ impl ShardLoadingStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ShardLoadingStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "in_progress" => Self::InProgress,
-            "idle" => Self::Idle,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::InProgress),
+            1usize => ::std::option::Option::Some(Self::Idle),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ShardLoadingStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "in_progress" => Self::InProgress,
-            "idle" => Self::Idle,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ShardLoadingStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Idle => f.write_str("Idle"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ShardLoadingStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ShardLoadingStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ShardLoadingStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ShardLoadingStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ShardLoadingStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "in_progress" => Self::InProgress,
-            "idle" => Self::Idle,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ShardLoadingStatus {
@@ -20600,7 +21529,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardLoadingStatus {
 ///Role of a shard (`master` is primary, `slave` is replica).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardRole {
     ///`master`
@@ -20617,6 +21546,7 @@ impl ShardRole {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["master", "slave"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Master => "master",
@@ -20625,46 +21555,62 @@ impl ShardRole {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ShardRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "master" => Self::Master,
-            "slave" => Self::Slave,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Master),
+            1usize => ::std::option::Option::Some(Self::Slave),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ShardRole {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "master" => Self::Master,
-            "slave" => Self::Slave,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ShardRole {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Master => f.write_str("Master"),
+            Self::Slave => f.write_str("Slave"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ShardRole {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ShardRole {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ShardRole {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ShardRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ShardRole {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "master" => Self::Master,
-            "slave" => Self::Slave,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ShardRole {
@@ -20695,7 +21641,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardRole {
 ///Current status of a shard.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardStatus {
     ///`active`
@@ -20714,6 +21660,7 @@ impl ShardStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["active", "inactive", "trimming"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -20723,49 +21670,64 @@ impl ShardStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ShardStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "trimming" => Self::Trimming,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Active),
+            1usize => ::std::option::Option::Some(Self::Inactive),
+            2usize => ::std::option::Option::Some(Self::Trimming),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ShardStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "trimming" => Self::Trimming,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ShardStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::Inactive => f.write_str("Inactive"),
+            Self::Trimming => f.write_str("Trimming"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ShardStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ShardStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ShardStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ShardStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ShardStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "trimming" => Self::Trimming,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ShardStatus {
@@ -20811,8 +21773,8 @@ impl ::serde::Serialize for ShardSync {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("progress", &self.progress)?;
-        w.opt("status", &self.status)?;
+        w.opt("progress", &self.progress);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -20839,29 +21801,24 @@ impl<'de> ::serde::Deserialize<'de> for ShardSync {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "progress" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.progress,
-                                &mut seen,
-                                0usize,
-                                "progress",
-                            )?
+                            >(&mut map, &mut out.progress, &mut seen, 0usize, "progress")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -20872,7 +21829,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardSync {
 ///Sync state of a shard.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardSyncStatus {
     ///`in_progress`
@@ -20891,6 +21848,7 @@ impl ShardSyncStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["in_progress", "idle", "link_down"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InProgress => "in_progress",
@@ -20900,49 +21858,64 @@ impl ShardSyncStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ShardSyncStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "in_progress" => Self::InProgress,
-            "idle" => Self::Idle,
-            "link_down" => Self::LinkDown,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::InProgress),
+            1usize => ::std::option::Option::Some(Self::Idle),
+            2usize => ::std::option::Option::Some(Self::LinkDown),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ShardSyncStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "in_progress" => Self::InProgress,
-            "idle" => Self::Idle,
-            "link_down" => Self::LinkDown,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ShardSyncStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::InProgress => f.write_str("InProgress"),
+            Self::Idle => f.write_str("Idle"),
+            Self::LinkDown => f.write_str("LinkDown"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ShardSyncStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ShardSyncStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ShardSyncStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ShardSyncStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ShardSyncStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "in_progress" => Self::InProgress,
-            "idle" => Self::Idle,
-            "link_down" => Self::LinkDown,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ShardSyncStatus {
@@ -20973,7 +21946,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardSyncStatus {
 ///Length of one statistics interval.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StatsInterval {
     ///`1sec`
@@ -21008,6 +21981,7 @@ impl StatsInterval {
         "1week",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1sec => "1sec",
@@ -21021,61 +21995,72 @@ impl StatsInterval {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for StatsInterval {
-    fn from(value: &str) -> Self {
-        match value {
-            "1sec" => Self::V1sec,
-            "10sec" => Self::V10sec,
-            "5min" => Self::V5min,
-            "15min" => Self::V15min,
-            "1hour" => Self::V1hour,
-            "12hour" => Self::V12hour,
-            "1week" => Self::V1week,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::V1sec),
+            1usize => ::std::option::Option::Some(Self::V10sec),
+            2usize => ::std::option::Option::Some(Self::V5min),
+            3usize => ::std::option::Option::Some(Self::V15min),
+            4usize => ::std::option::Option::Some(Self::V1hour),
+            5usize => ::std::option::Option::Some(Self::V12hour),
+            6usize => ::std::option::Option::Some(Self::V1week),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for StatsInterval {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "1sec" => Self::V1sec,
-            "10sec" => Self::V10sec,
-            "5min" => Self::V5min,
-            "15min" => Self::V15min,
-            "1hour" => Self::V1hour,
-            "12hour" => Self::V12hour,
-            "1week" => Self::V1week,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for StatsInterval {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::V1sec => f.write_str("V1sec"),
+            Self::V10sec => f.write_str("V10sec"),
+            Self::V5min => f.write_str("V5min"),
+            Self::V15min => f.write_str("V15min"),
+            Self::V1hour => f.write_str("V1hour"),
+            Self::V12hour => f.write_str("V12hour"),
+            Self::V1week => f.write_str("V1week"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for StatsInterval {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for StatsInterval {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for StatsInterval {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for StatsInterval {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for StatsInterval {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "1sec" => Self::V1sec,
-            "10sec" => Self::V10sec,
-            "5min" => Self::V5min,
-            "15min" => Self::V15min,
-            "1hour" => Self::V1hour,
-            "12hour" => Self::V12hour,
-            "1week" => Self::V1week,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for StatsInterval {

@@ -70,24 +70,24 @@ impl ::serde::Serialize for Bootstrap {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("action", &self.action)?;
-        w.opt("cluster", &self.cluster)?;
-        w.opt("cnm_https_port", &self.cnm_https_port)?;
-        w.opt("crdb_coordinator_port", &self.crdb_coordinator_port)?;
-        w.opt("credentials", &self.credentials)?;
-        w.opt("dns_suffixes", &self.dns_suffixes)?;
-        w.opt("envoy_admin_port", &self.envoy_admin_port)?;
-        w.opt("envoy_mgmt_server_port", &self.envoy_mgmt_server_port)?;
-        w.opt("gossip_envoy_admin_port", &self.gossip_envoy_admin_port)?;
-        w.opt("license", &self.license)?;
-        w.opt("max_retries", &self.max_retries)?;
-        w.opt("node", &self.node)?;
-        w.opt("policy", &self.policy)?;
-        w.opt("recovery_filename", &self.recovery_filename)?;
-        w.opt("required_version", &self.required_version)?;
-        w.opt("retry_time", &self.retry_time)?;
-        w.opt("user_defined_modules", &self.user_defined_modules)?;
-        w.opt("witness_disk", &self.witness_disk)?;
+        w.opt("action", &self.action);
+        w.opt("cluster", &self.cluster);
+        w.opt("cnm_https_port", &self.cnm_https_port);
+        w.opt("crdb_coordinator_port", &self.crdb_coordinator_port);
+        w.opt("credentials", &self.credentials);
+        w.opt("dns_suffixes", &self.dns_suffixes);
+        w.opt("envoy_admin_port", &self.envoy_admin_port);
+        w.opt("envoy_mgmt_server_port", &self.envoy_mgmt_server_port);
+        w.opt("gossip_envoy_admin_port", &self.gossip_envoy_admin_port);
+        w.opt("license", &self.license);
+        w.opt("max_retries", &self.max_retries);
+        w.opt("node", &self.node);
+        w.opt("policy", &self.policy);
+        w.opt("recovery_filename", &self.recovery_filename);
+        w.opt("required_version", &self.required_version);
+        w.opt("retry_time", &self.retry_time);
+        w.opt("user_defined_modules", &self.user_defined_modules);
+        w.opt("witness_disk", &self.witness_disk);
         w.end(&self.extra)
     }
 }
@@ -254,20 +254,20 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "action" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.action, &mut seen, 0usize, "action")?
+                            >(&mut map, &mut out.action, &mut seen, 0usize, "action")
                         }
                         "cluster" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cluster, &mut seen, 1usize, "cluster")?
+                            >(&mut map, &mut out.cluster, &mut seen, 1usize, "cluster")
                         }
                         "cnm_https_port" => {
                             crate::object::put::<
@@ -280,7 +280,7 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 2usize,
                                 "cnm_https_port",
-                            )?
+                            )
                         }
                         "crdb_coordinator_port" => {
                             crate::object::put::<
@@ -293,7 +293,7 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 3usize,
                                 "crdb_coordinator_port",
-                            )?
+                            )
                         }
                         "credentials" => {
                             crate::object::put::<
@@ -306,7 +306,7 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 4usize,
                                 "credentials",
-                            )?
+                            )
                         }
                         "dns_suffixes" => {
                             crate::object::put::<
@@ -319,7 +319,7 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 5usize,
                                 "dns_suffixes",
-                            )?
+                            )
                         }
                         "envoy_admin_port" => {
                             crate::object::put::<
@@ -332,7 +332,7 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 6usize,
                                 "envoy_admin_port",
-                            )?
+                            )
                         }
                         "envoy_mgmt_server_port" => {
                             crate::object::put::<
@@ -345,7 +345,7 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 7usize,
                                 "envoy_mgmt_server_port",
-                            )?
+                            )
                         }
                         "gossip_envoy_admin_port" => {
                             crate::object::put::<
@@ -358,14 +358,14 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 8usize,
                                 "gossip_envoy_admin_port",
-                            )?
+                            )
                         }
                         "license" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.license, &mut seen, 9usize, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 9usize, "license")
                         }
                         "max_retries" => {
                             crate::object::put::<
@@ -378,21 +378,21 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 10usize,
                                 "max_retries",
-                            )?
+                            )
                         }
                         "node" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.node, &mut seen, 11usize, "node")?
+                            >(&mut map, &mut out.node, &mut seen, 11usize, "node")
                         }
                         "policy" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.policy, &mut seen, 12usize, "policy")?
+                            >(&mut map, &mut out.policy, &mut seen, 12usize, "policy")
                         }
                         "recovery_filename" => {
                             crate::object::put::<
@@ -405,7 +405,7 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 13usize,
                                 "recovery_filename",
-                            )?
+                            )
                         }
                         "required_version" => {
                             crate::object::put::<
@@ -418,7 +418,7 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 14usize,
                                 "required_version",
-                            )?
+                            )
                         }
                         "retry_time" => {
                             crate::object::put::<
@@ -431,7 +431,7 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 15usize,
                                 "retry_time",
-                            )?
+                            )
                         }
                         "user_defined_modules" => {
                             crate::object::put::<
@@ -444,7 +444,7 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 16usize,
                                 "user_defined_modules",
-                            )?
+                            )
                         }
                         "witness_disk" => {
                             crate::object::put::<
@@ -457,10 +457,11 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
                                 &mut seen,
                                 17usize,
                                 "witness_disk",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -471,7 +472,7 @@ impl<'de> ::serde::Deserialize<'de> for Bootstrap {
 ///Action of a bootstrap request.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapAction {
     ///`create_cluster`
@@ -494,6 +495,7 @@ impl BootstrapAction {
         "recover_cluster",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::CreateCluster => "create_cluster",
@@ -503,49 +505,64 @@ impl BootstrapAction {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BootstrapAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "create_cluster" => Self::CreateCluster,
-            "join_cluster" => Self::JoinCluster,
-            "recover_cluster" => Self::RecoverCluster,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::CreateCluster),
+            1usize => ::std::option::Option::Some(Self::JoinCluster),
+            2usize => ::std::option::Option::Some(Self::RecoverCluster),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BootstrapAction {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "create_cluster" => Self::CreateCluster,
-            "join_cluster" => Self::JoinCluster,
-            "recover_cluster" => Self::RecoverCluster,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BootstrapAction {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::CreateCluster => f.write_str("CreateCluster"),
+            Self::JoinCluster => f.write_str("JoinCluster"),
+            Self::RecoverCluster => f.write_str("RecoverCluster"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BootstrapAction {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BootstrapAction {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BootstrapAction {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BootstrapAction {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BootstrapAction {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "create_cluster" => Self::CreateCluster,
-            "join_cluster" => Self::JoinCluster,
-            "recover_cluster" => Self::RecoverCluster,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BootstrapAction {
@@ -595,10 +612,10 @@ impl ::serde::Serialize for BootstrapAvailableAddr {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("address", &self.address)?;
-        w.opt("format", &self.format)?;
-        w.opt("if_name", &self.if_name)?;
-        w.opt("private", &self.private)?;
+        w.opt("address", &self.address);
+        w.opt("format", &self.format);
+        w.opt("if_name", &self.if_name);
+        w.opt("private", &self.private);
         w.end(&self.extra)
     }
 }
@@ -625,37 +642,38 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapAvailableAddr {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "address" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.address, &mut seen, 0usize, "address")?
+                            >(&mut map, &mut out.address, &mut seen, 0usize, "address")
                         }
                         "format" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.format, &mut seen, 1usize, "format")?
+                            >(&mut map, &mut out.format, &mut seen, 1usize, "format")
                         }
                         "if_name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.if_name, &mut seen, 2usize, "if_name")?
+                            >(&mut map, &mut out.if_name, &mut seen, 2usize, "if_name")
                         }
                         "private" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.private, &mut seen, 3usize, "private")?
+                            >(&mut map, &mut out.private, &mut seen, 3usize, "private")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -685,9 +703,9 @@ impl ::serde::Serialize for BootstrapClusterIdentity {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("name", &self.name)?;
-        w.opt("nodes", &self.nodes)?;
-        w.opt("wait_command", &self.wait_command)?;
+        w.opt("name", &self.name);
+        w.opt("nodes", &self.nodes);
+        w.opt("wait_command", &self.wait_command);
         w.end(&self.extra)
     }
 }
@@ -714,20 +732,20 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapClusterIdentity {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")
                         }
                         "nodes" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut out.nodes, &mut seen, 1usize, "nodes")?
+                            >(&mut map, &mut out.nodes, &mut seen, 1usize, "nodes")
                         }
                         "wait_command" => {
                             crate::object::put::<
@@ -740,10 +758,11 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapClusterIdentity {
                                 &mut seen,
                                 2usize,
                                 "wait_command",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -775,11 +794,11 @@ impl ::serde::Serialize for BootstrapCredentials {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("client_cert", &self.client_cert)?;
-        w.opt("client_key", &self.client_key)?;
-        w.opt("password", &self.password)?;
-        w.opt("trusted_ca", &self.trusted_ca)?;
-        w.opt("username", &self.username)?;
+        w.opt("client_cert", &self.client_cert);
+        w.opt("client_key", &self.client_key);
+        w.opt("password", &self.password);
+        w.opt("trusted_ca", &self.trusted_ca);
+        w.opt("username", &self.username);
         w.end(&self.extra)
     }
 }
@@ -819,7 +838,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapCredentials {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "client_cert" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -831,7 +850,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapCredentials {
                                 &mut seen,
                                 0usize,
                                 "client_cert",
-                            )?
+                            )
                         }
                         "client_key" => {
                             crate::object::put::<
@@ -844,20 +863,14 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapCredentials {
                                 &mut seen,
                                 1usize,
                                 "client_key",
-                            )?
+                            )
                         }
                         "password" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.password,
-                                &mut seen,
-                                2usize,
-                                "password",
-                            )?
+                            >(&mut map, &mut out.password, &mut seen, 2usize, "password")
                         }
                         "trusted_ca" => {
                             crate::object::put::<
@@ -870,23 +883,18 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapCredentials {
                                 &mut seen,
                                 3usize,
                                 "trusted_ca",
-                            )?
+                            )
                         }
                         "username" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.username,
-                                &mut seen,
-                                4usize,
-                                "username",
-                            )?
+                            >(&mut map, &mut out.username, &mut seen, 4usize, "username")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -918,11 +926,11 @@ impl ::serde::Serialize for BootstrapDnsSuffix {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cluster_default", &self.cluster_default)?;
-        w.opt("name", &self.name)?;
-        w.opt("slaves", &self.slaves)?;
-        w.opt("use_aaaa_ns", &self.use_aaaa_ns)?;
-        w.opt("use_internal_addr", &self.use_internal_addr)?;
+        w.opt("cluster_default", &self.cluster_default);
+        w.opt("name", &self.name);
+        w.opt("slaves", &self.slaves);
+        w.opt("use_aaaa_ns", &self.use_aaaa_ns);
+        w.opt("use_internal_addr", &self.use_internal_addr);
         w.end(&self.extra)
     }
 }
@@ -949,7 +957,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapDnsSuffix {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cluster_default" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -961,21 +969,21 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapDnsSuffix {
                                 &mut seen,
                                 0usize,
                                 "cluster_default",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")
                         }
                         "slaves" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut out.slaves, &mut seen, 2usize, "slaves")?
+                            >(&mut map, &mut out.slaves, &mut seen, 2usize, "slaves")
                         }
                         "use_aaaa_ns" => {
                             crate::object::put::<
@@ -988,7 +996,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapDnsSuffix {
                                 &mut seen,
                                 3usize,
                                 "use_aaaa_ns",
-                            )?
+                            )
                         }
                         "use_internal_addr" => {
                             crate::object::put::<
@@ -1001,10 +1009,11 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapDnsSuffix {
                                 &mut seen,
                                 4usize,
                                 "use_internal_addr",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1038,12 +1047,12 @@ impl ::serde::Serialize for BootstrapErrorDetails {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("current_rack_ids", &self.current_rack_ids)?;
-        w.opt("failed_nodes", &self.failed_nodes)?;
-        w.opt("message", &self.message)?;
-        w.opt("replace_candidate", &self.replace_candidate)?;
-        w.opt("required_flash", &self.required_flash)?;
-        w.opt("required_memory", &self.required_memory)?;
+        w.opt("current_rack_ids", &self.current_rack_ids);
+        w.opt("failed_nodes", &self.failed_nodes);
+        w.opt("message", &self.message);
+        w.opt("replace_candidate", &self.replace_candidate);
+        w.opt("required_flash", &self.required_flash);
+        w.opt("required_memory", &self.required_memory);
         w.end(&self.extra)
     }
 }
@@ -1070,7 +1079,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapErrorDetails {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "current_rack_ids" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
@@ -1082,7 +1091,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapErrorDetails {
                                 &mut seen,
                                 0usize,
                                 "current_rack_ids",
-                            )?
+                            )
                         }
                         "failed_nodes" => {
                             crate::object::put::<
@@ -1095,14 +1104,14 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapErrorDetails {
                                 &mut seen,
                                 1usize,
                                 "failed_nodes",
-                            )?
+                            )
                         }
                         "message" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.message, &mut seen, 2usize, "message")?
+                            >(&mut map, &mut out.message, &mut seen, 2usize, "message")
                         }
                         "replace_candidate" => {
                             crate::object::put::<
@@ -1115,7 +1124,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapErrorDetails {
                                 &mut seen,
                                 3usize,
                                 "replace_candidate",
-                            )?
+                            )
                         }
                         "required_flash" => {
                             crate::object::put::<
@@ -1128,7 +1137,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapErrorDetails {
                                 &mut seen,
                                 4usize,
                                 "required_flash",
-                            )?
+                            )
                         }
                         "required_memory" => {
                             crate::object::put::<
@@ -1141,10 +1150,11 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapErrorDetails {
                                 &mut seen,
                                 5usize,
                                 "required_memory",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1170,8 +1180,8 @@ impl ::serde::Serialize for BootstrapFailedNode {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("rack_id", &self.rack_id)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("rack_id", &self.rack_id);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -1198,23 +1208,24 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapFailedNode {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "rack_id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.rack_id, &mut seen, 0usize, "rack_id")?
+                            >(&mut map, &mut out.rack_id, &mut seen, 0usize, "rack_id")
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1258,15 +1269,15 @@ impl ::serde::Serialize for BootstrapIdentity {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("accept_servers", &self.accept_servers)?;
-        w.opt("addr", &self.addr)?;
-        w.opt("external_addr", &self.external_addr)?;
-        w.opt("name", &self.name)?;
-        w.opt("override_rack_id", &self.override_rack_id)?;
-        w.opt("rack_id", &self.rack_id)?;
-        w.opt("second_rack_id", &self.second_rack_id)?;
-        w.opt("uid", &self.uid)?;
-        w.opt("use_internal_ipv6", &self.use_internal_ipv6)?;
+        w.opt("accept_servers", &self.accept_servers);
+        w.opt("addr", &self.addr);
+        w.opt("external_addr", &self.external_addr);
+        w.opt("name", &self.name);
+        w.opt("override_rack_id", &self.override_rack_id);
+        w.opt("rack_id", &self.rack_id);
+        w.opt("second_rack_id", &self.second_rack_id);
+        w.opt("uid", &self.uid);
+        w.opt("use_internal_ipv6", &self.use_internal_ipv6);
         w.end(&self.extra)
     }
 }
@@ -1293,7 +1304,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapIdentity {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "accept_servers" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -1305,14 +1316,14 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapIdentity {
                                 &mut seen,
                                 0usize,
                                 "accept_servers",
-                            )?
+                            )
                         }
                         "addr" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.addr, &mut seen, 1usize, "addr")?
+                            >(&mut map, &mut out.addr, &mut seen, 1usize, "addr")
                         }
                         "external_addr" => {
                             crate::object::put::<
@@ -1325,14 +1336,14 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapIdentity {
                                 &mut seen,
                                 2usize,
                                 "external_addr",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")
                         }
                         "override_rack_id" => {
                             crate::object::put::<
@@ -1345,14 +1356,14 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapIdentity {
                                 &mut seen,
                                 4usize,
                                 "override_rack_id",
-                            )?
+                            )
                         }
                         "rack_id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.rack_id, &mut seen, 5usize, "rack_id")?
+                            >(&mut map, &mut out.rack_id, &mut seen, 5usize, "rack_id")
                         }
                         "second_rack_id" => {
                             crate::object::put::<
@@ -1365,14 +1376,14 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapIdentity {
                                 &mut seen,
                                 6usize,
                                 "second_rack_id",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 7usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 7usize, "uid")
                         }
                         "use_internal_ipv6" => {
                             crate::object::put::<
@@ -1385,10 +1396,11 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapIdentity {
                                 &mut seen,
                                 8usize,
                                 "use_internal_ipv6",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1414,8 +1426,8 @@ impl ::serde::Serialize for BootstrapInfo {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("bootstrap_status", &self.bootstrap_status)?;
-        w.opt("local_node_info", &self.local_node_info)?;
+        w.opt("bootstrap_status", &self.bootstrap_status);
+        w.opt("local_node_info", &self.local_node_info);
         w.end(&self.extra)
     }
 }
@@ -1442,7 +1454,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapInfo {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "bootstrap_status" => {
                             crate::object::put::<
                                 crate::object::OptNested,
@@ -1454,7 +1466,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapInfo {
                                 &mut seen,
                                 0usize,
                                 "bootstrap_status",
-                            )?
+                            )
                         }
                         "local_node_info" => {
                             crate::object::put::<
@@ -1467,10 +1479,11 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapInfo {
                                 &mut seen,
                                 1usize,
                                 "local_node_info",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1500,8 +1513,8 @@ impl ::serde::Serialize for BootstrapLimits {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("max_listeners", &self.max_listeners)?;
-        w.opt("max_redis_servers", &self.max_redis_servers)?;
+        w.opt("max_listeners", &self.max_listeners);
+        w.opt("max_redis_servers", &self.max_redis_servers);
         w.end(&self.extra)
     }
 }
@@ -1528,7 +1541,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLimits {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "max_listeners" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -1540,7 +1553,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLimits {
                                 &mut seen,
                                 0usize,
                                 "max_listeners",
-                            )?
+                            )
                         }
                         "max_redis_servers" => {
                             crate::object::put::<
@@ -1553,10 +1566,11 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLimits {
                                 &mut seen,
                                 1usize,
                                 "max_redis_servers",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1600,17 +1614,17 @@ impl ::serde::Serialize for BootstrapLocalNodeInfo {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("available_addrs", &self.available_addrs)?;
-        w.opt("cores", &self.cores)?;
-        w.opt("ephemeral_storage_path", &self.ephemeral_storage_path)?;
-        w.opt("ephemeral_storage_size", &self.ephemeral_storage_size)?;
-        w.opt("os_version", &self.os_version)?;
-        w.opt("persistent_storage_path", &self.persistent_storage_path)?;
-        w.opt("persistent_storage_size", &self.persistent_storage_size)?;
-        w.opt("software_version", &self.software_version)?;
-        w.opt("total_memory", &self.total_memory)?;
-        w.opt("uid", &self.uid)?;
-        w.opt("uptime", &self.uptime)?;
+        w.opt("available_addrs", &self.available_addrs);
+        w.opt("cores", &self.cores);
+        w.opt("ephemeral_storage_path", &self.ephemeral_storage_path);
+        w.opt("ephemeral_storage_size", &self.ephemeral_storage_size);
+        w.opt("os_version", &self.os_version);
+        w.opt("persistent_storage_path", &self.persistent_storage_path);
+        w.opt("persistent_storage_size", &self.persistent_storage_size);
+        w.opt("software_version", &self.software_version);
+        w.opt("total_memory", &self.total_memory);
+        w.opt("uid", &self.uid);
+        w.opt("uptime", &self.uptime);
         w.end(&self.extra)
     }
 }
@@ -1637,7 +1651,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "available_addrs" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -1649,14 +1663,14 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
                                 &mut seen,
                                 0usize,
                                 "available_addrs",
-                            )?
+                            )
                         }
                         "cores" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cores, &mut seen, 1usize, "cores")?
+                            >(&mut map, &mut out.cores, &mut seen, 1usize, "cores")
                         }
                         "ephemeral_storage_path" => {
                             crate::object::put::<
@@ -1669,7 +1683,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
                                 &mut seen,
                                 2usize,
                                 "ephemeral_storage_path",
-                            )?
+                            )
                         }
                         "ephemeral_storage_size" => {
                             crate::object::put::<
@@ -1682,7 +1696,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
                                 &mut seen,
                                 3usize,
                                 "ephemeral_storage_size",
-                            )?
+                            )
                         }
                         "os_version" => {
                             crate::object::put::<
@@ -1695,7 +1709,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
                                 &mut seen,
                                 4usize,
                                 "os_version",
-                            )?
+                            )
                         }
                         "persistent_storage_path" => {
                             crate::object::put::<
@@ -1708,7 +1722,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
                                 &mut seen,
                                 5usize,
                                 "persistent_storage_path",
-                            )?
+                            )
                         }
                         "persistent_storage_size" => {
                             crate::object::put::<
@@ -1721,7 +1735,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
                                 &mut seen,
                                 6usize,
                                 "persistent_storage_size",
-                            )?
+                            )
                         }
                         "software_version" => {
                             crate::object::put::<
@@ -1734,7 +1748,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
                                 &mut seen,
                                 7usize,
                                 "software_version",
-                            )?
+                            )
                         }
                         "total_memory" => {
                             crate::object::put::<
@@ -1747,24 +1761,25 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
                                 &mut seen,
                                 8usize,
                                 "total_memory",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 9usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 9usize, "uid")
                         }
                         "uptime" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uptime, &mut seen, 10usize, "uptime")?
+                            >(&mut map, &mut out.uptime, &mut seen, 10usize, "uptime")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1801,11 +1816,11 @@ impl ::serde::Serialize for BootstrapNodeIdentity {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("bigstore_driver", &self.bigstore_driver)?;
-        w.opt("bigstore_enabled", &self.bigstore_enabled)?;
-        w.opt("identity", &self.identity)?;
-        w.opt("limits", &self.limits)?;
-        w.opt("paths", &self.paths)?;
+        w.opt("bigstore_driver", &self.bigstore_driver);
+        w.opt("bigstore_enabled", &self.bigstore_enabled);
+        w.opt("identity", &self.identity);
+        w.opt("limits", &self.limits);
+        w.opt("paths", &self.paths);
         w.end(&self.extra)
     }
 }
@@ -1832,7 +1847,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentity {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "bigstore_driver" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -1844,7 +1859,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentity {
                                 &mut seen,
                                 0usize,
                                 "bigstore_driver",
-                            )?
+                            )
                         }
                         "bigstore_enabled" => {
                             crate::object::put::<
@@ -1857,37 +1872,32 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentity {
                                 &mut seen,
                                 1usize,
                                 "bigstore_enabled",
-                            )?
+                            )
                         }
                         "identity" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.identity,
-                                &mut seen,
-                                2usize,
-                                "identity",
-                            )?
+                            >(&mut map, &mut out.identity, &mut seen, 2usize, "identity")
                         }
                         "limits" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.limits, &mut seen, 3usize, "limits")?
+                            >(&mut map, &mut out.limits, &mut seen, 3usize, "limits")
                         }
                         "paths" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.paths, &mut seen, 4usize, "paths")?
+                            >(&mut map, &mut out.paths, &mut seen, 4usize, "paths")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1898,7 +1908,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentity {
 ///Deprecated (only used by the deprecated `BootstrapNodeIdentity.bigstore_driver`; see the cluster object's `bigstore_driver`). Flash storage driver accepted at bootstrap.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapNodeIdentityBigstoreDriver {
     ///`rocksdb`
@@ -1913,6 +1923,7 @@ impl BootstrapNodeIdentityBigstoreDriver {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["rocksdb"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Rocksdb => "rocksdb",
@@ -1920,44 +1931,61 @@ impl BootstrapNodeIdentityBigstoreDriver {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Rocksdb),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for BootstrapNodeIdentityBigstoreDriver {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Rocksdb => f.write_str("Rocksdb"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for BootstrapNodeIdentityBigstoreDriver {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "rocksdb" => Self::Rocksdb,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for BootstrapNodeIdentityBigstoreDriver {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "rocksdb" => Self::Rocksdb,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BootstrapNodeIdentityBigstoreDriver {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BootstrapNodeIdentityBigstoreDriver {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BootstrapNodeIdentityBigstoreDriver {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "rocksdb" => Self::Rocksdb,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BootstrapNodeIdentityBigstoreDriver {
@@ -2007,10 +2035,10 @@ impl ::serde::Serialize for BootstrapPaths {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("bigstore_path", &self.bigstore_path)?;
-        w.opt("ccs_persistent_path", &self.ccs_persistent_path)?;
-        w.opt("ephemeral_path", &self.ephemeral_path)?;
-        w.opt("persistent_path", &self.persistent_path)?;
+        w.opt("bigstore_path", &self.bigstore_path);
+        w.opt("ccs_persistent_path", &self.ccs_persistent_path);
+        w.opt("ephemeral_path", &self.ephemeral_path);
+        w.opt("persistent_path", &self.persistent_path);
         w.end(&self.extra)
     }
 }
@@ -2037,7 +2065,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPaths {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "bigstore_path" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -2049,7 +2077,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPaths {
                                 &mut seen,
                                 0usize,
                                 "bigstore_path",
-                            )?
+                            )
                         }
                         "ccs_persistent_path" => {
                             crate::object::put::<
@@ -2062,7 +2090,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPaths {
                                 &mut seen,
                                 1usize,
                                 "ccs_persistent_path",
-                            )?
+                            )
                         }
                         "ephemeral_path" => {
                             crate::object::put::<
@@ -2075,7 +2103,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPaths {
                                 &mut seen,
                                 2usize,
                                 "ephemeral_path",
-                            )?
+                            )
                         }
                         "persistent_path" => {
                             crate::object::put::<
@@ -2088,10 +2116,11 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPaths {
                                 &mut seen,
                                 3usize,
                                 "persistent_path",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2141,15 +2170,15 @@ impl ::serde::Serialize for BootstrapPolicy {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("default_fork_evict_ram", &self.default_fork_evict_ram)?;
+        w.opt("default_fork_evict_ram", &self.default_fork_evict_ram);
         w.opt(
             "default_non_sharded_proxy_policy",
             &self.default_non_sharded_proxy_policy,
-        )?;
-        w.opt("default_sharded_proxy_policy", &self.default_sharded_proxy_policy)?;
-        w.opt("default_shards_placement", &self.default_shards_placement)?;
-        w.opt("rack_aware", &self.rack_aware)?;
-        w.opt("shards_overbooking", &self.shards_overbooking)?;
+        );
+        w.opt("default_sharded_proxy_policy", &self.default_sharded_proxy_policy);
+        w.opt("default_shards_placement", &self.default_shards_placement);
+        w.opt("rack_aware", &self.rack_aware);
+        w.opt("shards_overbooking", &self.shards_overbooking);
         w.end(&self.extra)
     }
 }
@@ -2176,7 +2205,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicy {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "default_fork_evict_ram" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -2188,7 +2217,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicy {
                                 &mut seen,
                                 0usize,
                                 "default_fork_evict_ram",
-                            )?
+                            )
                         }
                         "default_non_sharded_proxy_policy" => {
                             crate::object::put::<
@@ -2201,7 +2230,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicy {
                                 &mut seen,
                                 1usize,
                                 "default_non_sharded_proxy_policy",
-                            )?
+                            )
                         }
                         "default_sharded_proxy_policy" => {
                             crate::object::put::<
@@ -2214,7 +2243,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicy {
                                 &mut seen,
                                 2usize,
                                 "default_sharded_proxy_policy",
-                            )?
+                            )
                         }
                         "default_shards_placement" => {
                             crate::object::put::<
@@ -2227,7 +2256,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicy {
                                 &mut seen,
                                 3usize,
                                 "default_shards_placement",
-                            )?
+                            )
                         }
                         "rack_aware" => {
                             crate::object::put::<
@@ -2240,7 +2269,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicy {
                                 &mut seen,
                                 4usize,
                                 "rack_aware",
-                            )?
+                            )
                         }
                         "shards_overbooking" => {
                             crate::object::put::<
@@ -2253,10 +2282,11 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicy {
                                 &mut seen,
                                 5usize,
                                 "shards_overbooking",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2267,7 +2297,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicy {
 ///Proxy policy for the endpoints of new non-sharded databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapPolicyDefaultNonShardedProxyPolicy {
     ///`single`
@@ -2290,6 +2320,7 @@ impl BootstrapPolicyDefaultNonShardedProxyPolicy {
         "all-nodes",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Single => "single",
@@ -2299,50 +2330,65 @@ impl BootstrapPolicyDefaultNonShardedProxyPolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Single),
+            1usize => ::std::option::Option::Some(Self::AllMasterShards),
+            2usize => ::std::option::Option::Some(Self::AllNodes),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for BootstrapPolicyDefaultNonShardedProxyPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Single => f.write_str("Single"),
+            Self::AllMasterShards => f.write_str("AllMasterShards"),
+            Self::AllNodes => f.write_str("AllNodes"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for BootstrapPolicyDefaultNonShardedProxyPolicy {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for BootstrapPolicyDefaultNonShardedProxyPolicy {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BootstrapPolicyDefaultNonShardedProxyPolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BootstrapPolicyDefaultNonShardedProxyPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BootstrapPolicyDefaultNonShardedProxyPolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BootstrapPolicyDefaultNonShardedProxyPolicy {
@@ -2373,7 +2419,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultNonShardedProxyPol
 ///Proxy policy for the endpoints of new sharded databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapPolicyDefaultShardedProxyPolicy {
     ///`single`
@@ -2396,6 +2442,7 @@ impl BootstrapPolicyDefaultShardedProxyPolicy {
         "all-nodes",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Single => "single",
@@ -2405,50 +2452,65 @@ impl BootstrapPolicyDefaultShardedProxyPolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Single),
+            1usize => ::std::option::Option::Some(Self::AllMasterShards),
+            2usize => ::std::option::Option::Some(Self::AllNodes),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for BootstrapPolicyDefaultShardedProxyPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Single => f.write_str("Single"),
+            Self::AllMasterShards => f.write_str("AllMasterShards"),
+            Self::AllNodes => f.write_str("AllNodes"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for BootstrapPolicyDefaultShardedProxyPolicy {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for BootstrapPolicyDefaultShardedProxyPolicy {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BootstrapPolicyDefaultShardedProxyPolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BootstrapPolicyDefaultShardedProxyPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BootstrapPolicyDefaultShardedProxyPolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BootstrapPolicyDefaultShardedProxyPolicy {
@@ -2479,7 +2541,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultShardedProxyPolicy
 ///Shard placement for new databases (`dense` fills nodes, `sparse` spreads shards).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapPolicyDefaultShardsPlacement {
     ///`dense`
@@ -2496,6 +2558,7 @@ impl BootstrapPolicyDefaultShardsPlacement {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["dense", "sparse"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Dense => "dense",
@@ -2504,47 +2567,63 @@ impl BootstrapPolicyDefaultShardsPlacement {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Dense),
+            1usize => ::std::option::Option::Some(Self::Sparse),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for BootstrapPolicyDefaultShardsPlacement {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Dense => f.write_str("Dense"),
+            Self::Sparse => f.write_str("Sparse"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for BootstrapPolicyDefaultShardsPlacement {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "dense" => Self::Dense,
-            "sparse" => Self::Sparse,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for BootstrapPolicyDefaultShardsPlacement {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "dense" => Self::Dense,
-            "sparse" => Self::Sparse,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BootstrapPolicyDefaultShardsPlacement {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BootstrapPolicyDefaultShardsPlacement {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BootstrapPolicyDefaultShardsPlacement {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "dense" => Self::Dense,
-            "sparse" => Self::Sparse,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BootstrapPolicyDefaultShardsPlacement {
@@ -2596,11 +2675,11 @@ impl ::serde::Serialize for BootstrapStatus {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("end_time", &self.end_time)?;
-        w.opt("error_code", &self.error_code)?;
-        w.opt("error_details", &self.error_details)?;
-        w.opt("start_time", &self.start_time)?;
-        w.opt("state", &self.state)?;
+        w.opt("end_time", &self.end_time);
+        w.opt("error_code", &self.error_code);
+        w.opt("error_details", &self.error_details);
+        w.opt("start_time", &self.start_time);
+        w.opt("state", &self.state);
         w.end(&self.extra)
     }
 }
@@ -2627,19 +2706,13 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapStatus {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "end_time" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.end_time,
-                                &mut seen,
-                                0usize,
-                                "end_time",
-                            )?
+                            >(&mut map, &mut out.end_time, &mut seen, 0usize, "end_time")
                         }
                         "error_code" => {
                             crate::object::put::<
@@ -2652,7 +2725,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapStatus {
                                 &mut seen,
                                 1usize,
                                 "error_code",
-                            )?
+                            )
                         }
                         "error_details" => {
                             crate::object::put::<
@@ -2665,7 +2738,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapStatus {
                                 &mut seen,
                                 2usize,
                                 "error_details",
-                            )?
+                            )
                         }
                         "start_time" => {
                             crate::object::put::<
@@ -2678,17 +2751,18 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapStatus {
                                 &mut seen,
                                 3usize,
                                 "start_time",
-                            )?
+                            )
                         }
                         "state" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.state, &mut seen, 4usize, "state")?
+                            >(&mut map, &mut out.state, &mut seen, 4usize, "state")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2699,7 +2773,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapStatus {
 ///Bootstrap state: `idle` (not started), `initiated` (request received), `creating_cluster`, `recovering_cluster`, `joining_cluster` (in progress), `error` (last bootstrap failed), `completed` (last bootstrap succeeded).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapStatusState {
     ///`idle`
@@ -2734,6 +2808,7 @@ impl BootstrapStatusState {
         "completed",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Idle => "idle",
@@ -2747,61 +2822,72 @@ impl BootstrapStatusState {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for BootstrapStatusState {
-    fn from(value: &str) -> Self {
-        match value {
-            "idle" => Self::Idle,
-            "initiated" => Self::Initiated,
-            "creating_cluster" => Self::CreatingCluster,
-            "recovering_cluster" => Self::RecoveringCluster,
-            "joining_cluster" => Self::JoiningCluster,
-            "error" => Self::Error,
-            "completed" => Self::Completed,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Idle),
+            1usize => ::std::option::Option::Some(Self::Initiated),
+            2usize => ::std::option::Option::Some(Self::CreatingCluster),
+            3usize => ::std::option::Option::Some(Self::RecoveringCluster),
+            4usize => ::std::option::Option::Some(Self::JoiningCluster),
+            5usize => ::std::option::Option::Some(Self::Error),
+            6usize => ::std::option::Option::Some(Self::Completed),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for BootstrapStatusState {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "idle" => Self::Idle,
-            "initiated" => Self::Initiated,
-            "creating_cluster" => Self::CreatingCluster,
-            "recovering_cluster" => Self::RecoveringCluster,
-            "joining_cluster" => Self::JoiningCluster,
-            "error" => Self::Error,
-            "completed" => Self::Completed,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for BootstrapStatusState {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Idle => f.write_str("Idle"),
+            Self::Initiated => f.write_str("Initiated"),
+            Self::CreatingCluster => f.write_str("CreatingCluster"),
+            Self::RecoveringCluster => f.write_str("RecoveringCluster"),
+            Self::JoiningCluster => f.write_str("JoiningCluster"),
+            Self::Error => f.write_str("Error"),
+            Self::Completed => f.write_str("Completed"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for BootstrapStatusState {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for BootstrapStatusState {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BootstrapStatusState {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BootstrapStatusState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BootstrapStatusState {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "idle" => Self::Idle,
-            "initiated" => Self::Initiated,
-            "creating_cluster" => Self::CreatingCluster,
-            "recovering_cluster" => Self::RecoveringCluster,
-            "joining_cluster" => Self::JoiningCluster,
-            "error" => Self::Error,
-            "completed" => Self::Completed,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BootstrapStatusState {
@@ -2847,8 +2933,8 @@ impl ::serde::Serialize for BootstrapUserDefinedModule {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("location", &self.location)?;
-        w.req("name", &self.name)?;
+        w.req("location", &self.location);
+        w.req("name", &self.name);
         w.end(&self.extra)
     }
 }
@@ -2890,23 +2976,24 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModule {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "location" => {
                             crate::object::set::<
                                 crate::object::Plain,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "location")?
+                            >(&mut map, &mut f0, "location")
                         }
                         "name" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "name")?
+                            >(&mut map, &mut f1, "name")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(BootstrapUserDefinedModule {
                     location: crate::object::required(f0, "location")?,
@@ -2936,8 +3023,8 @@ impl ::serde::Serialize for BootstrapUserDefinedModuleCredentials {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("password", &self.password)?;
-        w.opt("username", &self.username)?;
+        w.opt("password", &self.password);
+        w.opt("username", &self.username);
         w.end(&self.extra)
     }
 }
@@ -2974,35 +3061,24 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModuleCredentials {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "password" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.password,
-                                &mut seen,
-                                0usize,
-                                "password",
-                            )?
+                            >(&mut map, &mut out.password, &mut seen, 0usize, "password")
                         }
                         "username" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.username,
-                                &mut seen,
-                                1usize,
-                                "username",
-                            )?
+                            >(&mut map, &mut out.username, &mut seen, 1usize, "username")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -3030,9 +3106,9 @@ impl ::serde::Serialize for BootstrapUserDefinedModuleLocation {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("credentials", &self.credentials)?;
-        w.req("location_type", &self.location_type)?;
-        w.req("url", &self.url)?;
+        w.opt("credentials", &self.credentials);
+        w.req("location_type", &self.location_type);
+        w.req("url", &self.url);
         w.end(&self.extra)
     }
 }
@@ -3080,30 +3156,31 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModuleLocation {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "credentials" => {
                             crate::object::set::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "credentials")?
+                            >(&mut map, &mut f0, "credentials")
                         }
                         "location_type" => {
                             crate::object::set::<
                                 crate::object::EnumValue,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "location_type")?
+                            >(&mut map, &mut f1, "location_type")
                         }
                         "url" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "url")?
+                            >(&mut map, &mut f2, "url")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(BootstrapUserDefinedModuleLocation {
                     credentials: f0.unwrap_or_default(),
@@ -3119,7 +3196,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModuleLocation {
 ///Protocol of a custom module download location.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BootstrapUserDefinedModuleLocationType {
     ///`http`
@@ -3136,6 +3213,7 @@ impl BootstrapUserDefinedModuleLocationType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["http", "https"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Http => "http",
@@ -3144,47 +3222,63 @@ impl BootstrapUserDefinedModuleLocationType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Http),
+            1usize => ::std::option::Option::Some(Self::Https),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for BootstrapUserDefinedModuleLocationType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Http => f.write_str("Http"),
+            Self::Https => f.write_str("Https"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for BootstrapUserDefinedModuleLocationType {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "http" => Self::Http,
-            "https" => Self::Https,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for BootstrapUserDefinedModuleLocationType {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "http" => Self::Http,
-            "https" => Self::Https,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for BootstrapUserDefinedModuleLocationType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for BootstrapUserDefinedModuleLocationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for BootstrapUserDefinedModuleLocationType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "http" => Self::Http,
-            "https" => Self::Https,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for BootstrapUserDefinedModuleLocationType {

@@ -51,21 +51,21 @@ impl ::serde::Serialize for Action {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("action_type", &self.action_type)?;
-        w.opt("action_uid", &self.action_uid)?;
-        w.opt("additional_info", &self.additional_info)?;
-        w.opt("creation_time", &self.creation_time)?;
-        w.opt("error_code", &self.error_code)?;
-        w.opt("error_message", &self.error_message)?;
-        w.opt("heartbeat", &self.heartbeat)?;
-        w.opt("name", &self.name)?;
-        w.opt("node_uid", &self.node_uid)?;
-        w.opt("object_name", &self.object_name)?;
-        w.opt("pending_ops", &self.pending_ops)?;
-        w.opt("progress", &self.progress)?;
-        w.opt("state", &self.state)?;
-        w.opt("status", &self.status)?;
-        w.opt("task_id", &self.task_id)?;
+        w.opt("action_type", &self.action_type);
+        w.opt("action_uid", &self.action_uid);
+        w.opt("additional_info", &self.additional_info);
+        w.opt("creation_time", &self.creation_time);
+        w.opt("error_code", &self.error_code);
+        w.opt("error_message", &self.error_message);
+        w.opt("heartbeat", &self.heartbeat);
+        w.opt("name", &self.name);
+        w.opt("node_uid", &self.node_uid);
+        w.opt("object_name", &self.object_name);
+        w.opt("pending_ops", &self.pending_ops);
+        w.opt("progress", &self.progress);
+        w.opt("state", &self.state);
+        w.opt("status", &self.status);
+        w.opt("task_id", &self.task_id);
         w.end(&self.extra)
     }
 }
@@ -97,7 +97,7 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "action_type" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -109,7 +109,7 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                                 &mut seen,
                                 0usize,
                                 "action_type",
-                            )?
+                            )
                         }
                         "action_uid" => {
                             crate::object::put::<
@@ -122,7 +122,7 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                                 &mut seen,
                                 1usize,
                                 "action_uid",
-                            )?
+                            )
                         }
                         "additional_info" => {
                             crate::object::put::<
@@ -135,7 +135,7 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                                 &mut seen,
                                 2usize,
                                 "additional_info",
-                            )?
+                            )
                         }
                         "creation_time" => {
                             crate::object::put::<
@@ -148,7 +148,7 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                                 &mut seen,
                                 3usize,
                                 "creation_time",
-                            )?
+                            )
                         }
                         "error_code" => {
                             crate::object::put::<
@@ -161,7 +161,7 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                                 &mut seen,
                                 4usize,
                                 "error_code",
-                            )?
+                            )
                         }
                         "error_message" => {
                             crate::object::put::<
@@ -174,7 +174,7 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                                 &mut seen,
                                 5usize,
                                 "error_message",
-                            )?
+                            )
                         }
                         "heartbeat" => {
                             crate::object::put::<
@@ -187,27 +187,21 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                                 &mut seen,
                                 6usize,
                                 "heartbeat",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 7usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 7usize, "name")
                         }
                         "node_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.node_uid,
-                                &mut seen,
-                                8usize,
-                                "node_uid",
-                            )?
+                            >(&mut map, &mut out.node_uid, &mut seen, 8usize, "node_uid")
                         }
                         "object_name" => {
                             crate::object::put::<
@@ -220,7 +214,7 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                                 &mut seen,
                                 9usize,
                                 "object_name",
-                            )?
+                            )
                         }
                         "pending_ops" => {
                             crate::object::put::<
@@ -233,7 +227,7 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                                 &mut seen,
                                 10usize,
                                 "pending_ops",
-                            )?
+                            )
                         }
                         "progress" => {
                             crate::object::put::<
@@ -246,31 +240,32 @@ impl<'de> ::serde::Deserialize<'de> for Action {
                                 &mut seen,
                                 11usize,
                                 "progress",
-                            )?
+                            )
                         }
                         "state" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.state, &mut seen, 12usize, "state")?
+                            >(&mut map, &mut out.state, &mut seen, 12usize, "state")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 13usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 13usize, "status")
                         }
                         "task_id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.task_id, &mut seen, 14usize, "task_id")?
+                            >(&mut map, &mut out.task_id, &mut seen, 14usize, "task_id")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -281,7 +276,7 @@ impl<'de> ::serde::Deserialize<'de> for Action {
 ///Which mechanism runs a v2 action.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActionActionType {
     ///`task`
@@ -300,6 +295,7 @@ impl ActionActionType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["task", "state-machine", "other"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Task => "task",
@@ -309,49 +305,64 @@ impl ActionActionType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ActionActionType {
-    fn from(value: &str) -> Self {
-        match value {
-            "task" => Self::Task,
-            "state-machine" => Self::StateMachine,
-            "other" => Self::Other,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Task),
+            1usize => ::std::option::Option::Some(Self::StateMachine),
+            2usize => ::std::option::Option::Some(Self::Other),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ActionActionType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "task" => Self::Task,
-            "state-machine" => Self::StateMachine,
-            "other" => Self::Other,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ActionActionType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Task => f.write_str("Task"),
+            Self::StateMachine => f.write_str("StateMachine"),
+            Self::Other => f.write_str("Other"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ActionActionType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ActionActionType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ActionActionType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ActionActionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ActionActionType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "task" => Self::Task,
-            "state-machine" => Self::StateMachine,
-            "other" => Self::Other,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ActionActionType {
@@ -405,11 +416,11 @@ impl ::serde::Serialize for ActionAdditionalInfo {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("description", &self.description)?;
-        w.opt("error", &self.error)?;
-        w.opt("object_type", &self.object_type)?;
-        w.opt("object_uid", &self.object_uid)?;
-        w.opt("pending_ops", &self.pending_ops)?;
+        w.opt("description", &self.description);
+        w.opt("error", &self.error);
+        w.opt("object_type", &self.object_type);
+        w.opt("object_uid", &self.object_uid);
+        w.opt("pending_ops", &self.pending_ops);
         w.end(&self.extra)
     }
 }
@@ -436,7 +447,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionAdditionalInfo {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "description" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -448,14 +459,14 @@ impl<'de> ::serde::Deserialize<'de> for ActionAdditionalInfo {
                                 &mut seen,
                                 0usize,
                                 "description",
-                            )?
+                            )
                         }
                         "error" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.error, &mut seen, 1usize, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 1usize, "error")
                         }
                         "object_type" => {
                             crate::object::put::<
@@ -468,7 +479,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionAdditionalInfo {
                                 &mut seen,
                                 2usize,
                                 "object_type",
-                            )?
+                            )
                         }
                         "object_uid" => {
                             crate::object::put::<
@@ -481,7 +492,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionAdditionalInfo {
                                 &mut seen,
                                 3usize,
                                 "object_uid",
-                            )?
+                            )
                         }
                         "pending_ops" => {
                             crate::object::put::<
@@ -494,10 +505,11 @@ impl<'de> ::serde::Deserialize<'de> for ActionAdditionalInfo {
                                 &mut seen,
                                 4usize,
                                 "pending_ops",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -537,13 +549,13 @@ impl ::serde::Serialize for ActionPendingOp {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("heartbeat", &self.heartbeat)?;
-        w.opt("last_sample_time", &self.last_sample_time)?;
-        w.opt("op_name", &self.op_name)?;
-        w.opt("progress", &self.progress)?;
-        w.opt("snapshot", &self.snapshot)?;
-        w.opt("status_code", &self.status_code)?;
-        w.opt("status_description", &self.status_description)?;
+        w.opt("heartbeat", &self.heartbeat);
+        w.opt("last_sample_time", &self.last_sample_time);
+        w.opt("op_name", &self.op_name);
+        w.opt("progress", &self.progress);
+        w.opt("snapshot", &self.snapshot);
+        w.opt("status_code", &self.status_code);
+        w.opt("status_description", &self.status_description);
         w.end(&self.extra)
     }
 }
@@ -570,7 +582,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionPendingOp {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "heartbeat" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -582,7 +594,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionPendingOp {
                                 &mut seen,
                                 0usize,
                                 "heartbeat",
-                            )?
+                            )
                         }
                         "last_sample_time" => {
                             crate::object::put::<
@@ -595,40 +607,28 @@ impl<'de> ::serde::Deserialize<'de> for ActionPendingOp {
                                 &mut seen,
                                 1usize,
                                 "last_sample_time",
-                            )?
+                            )
                         }
                         "op_name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.op_name, &mut seen, 2usize, "op_name")?
+                            >(&mut map, &mut out.op_name, &mut seen, 2usize, "op_name")
                         }
                         "progress" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.progress,
-                                &mut seen,
-                                3usize,
-                                "progress",
-                            )?
+                            >(&mut map, &mut out.progress, &mut seen, 3usize, "progress")
                         }
                         "snapshot" => {
                             crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.snapshot,
-                                &mut seen,
-                                4usize,
-                                "snapshot",
-                            )?
+                            >(&mut map, &mut out.snapshot, &mut seen, 4usize, "snapshot")
                         }
                         "status_code" => {
                             crate::object::put::<
@@ -641,7 +641,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionPendingOp {
                                 &mut seen,
                                 5usize,
                                 "status_code",
-                            )?
+                            )
                         }
                         "status_description" => {
                             crate::object::put::<
@@ -654,10 +654,11 @@ impl<'de> ::serde::Deserialize<'de> for ActionPendingOp {
                                 &mut seen,
                                 6usize,
                                 "status_description",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -668,7 +669,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionPendingOp {
 ///Status of an action. `queued`, `starting`, `running`, `cancelling`, `pending` and `active` are transient; `completed`, `failed`, `cancelled` and `aborted` are final. v2 endpoints report the task lifecycle values; v1 endpoints may also report the state-machine values `pending` and `active`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActionStatus {
     ///`queued`
@@ -712,6 +713,7 @@ impl ActionStatus {
         "active",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Queued => "queued",
@@ -728,70 +730,78 @@ impl ActionStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ActionStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "queued" => Self::Queued,
-            "starting" => Self::Starting,
-            "running" => Self::Running,
-            "cancelling" => Self::Cancelling,
-            "cancelled" => Self::Cancelled,
-            "aborted" => Self::Aborted,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
-            "pending" => Self::Pending,
-            "active" => Self::Active,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Queued),
+            1usize => ::std::option::Option::Some(Self::Starting),
+            2usize => ::std::option::Option::Some(Self::Running),
+            3usize => ::std::option::Option::Some(Self::Cancelling),
+            4usize => ::std::option::Option::Some(Self::Cancelled),
+            5usize => ::std::option::Option::Some(Self::Aborted),
+            6usize => ::std::option::Option::Some(Self::Completed),
+            7usize => ::std::option::Option::Some(Self::Failed),
+            8usize => ::std::option::Option::Some(Self::Pending),
+            9usize => ::std::option::Option::Some(Self::Active),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ActionStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "queued" => Self::Queued,
-            "starting" => Self::Starting,
-            "running" => Self::Running,
-            "cancelling" => Self::Cancelling,
-            "cancelled" => Self::Cancelled,
-            "aborted" => Self::Aborted,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
-            "pending" => Self::Pending,
-            "active" => Self::Active,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ActionStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Queued => f.write_str("Queued"),
+            Self::Starting => f.write_str("Starting"),
+            Self::Running => f.write_str("Running"),
+            Self::Cancelling => f.write_str("Cancelling"),
+            Self::Cancelled => f.write_str("Cancelled"),
+            Self::Aborted => f.write_str("Aborted"),
+            Self::Completed => f.write_str("Completed"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Pending => f.write_str("Pending"),
+            Self::Active => f.write_str("Active"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ActionStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ActionStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ActionStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ActionStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ActionStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "queued" => Self::Queued,
-            "starting" => Self::Starting,
-            "running" => Self::Running,
-            "cancelling" => Self::Cancelling,
-            "cancelled" => Self::Cancelled,
-            "aborted" => Self::Aborted,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
-            "pending" => Self::Pending,
-            "active" => Self::Active,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ActionStatus {
@@ -839,9 +849,9 @@ impl ::serde::Serialize for Certificates {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("certificate", &self.certificate)?;
-        w.opt("key", &self.key)?;
-        w.opt("name", &self.name)?;
+        w.opt("certificate", &self.certificate);
+        w.opt("key", &self.key);
+        w.opt("name", &self.name);
         w.end(&self.extra)
     }
 }
@@ -906,7 +916,7 @@ impl<'de> ::serde::Deserialize<'de> for Certificates {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "certificate" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -918,24 +928,25 @@ impl<'de> ::serde::Deserialize<'de> for Certificates {
                                 &mut seen,
                                 0usize,
                                 "certificate",
-                            )?
+                            )
                         }
                         "key" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.key, &mut seen, 1usize, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 1usize, "key")
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 2usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 2usize, "name")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -946,7 +957,7 @@ impl<'de> ::serde::Deserialize<'de> for Certificates {
 ///Which cluster certificate this is.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CertificatesName {
     ///`cm`
@@ -993,6 +1004,7 @@ impl CertificatesName {
         "sso_issuer",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cm => "cm",
@@ -1010,73 +1022,80 @@ impl CertificatesName {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for CertificatesName {
-    fn from(value: &str) -> Self {
-        match value {
-            "cm" => Self::Cm,
-            "api" => Self::Api,
-            "mtls_trusted_ca" => Self::MtlsTrustedCa,
-            "proxy" => Self::Proxy,
-            "metrics_exporter" => Self::MetricsExporter,
-            "syncer" => Self::Syncer,
-            "ldap_client" => Self::LdapClient,
-            "ccs_internode_encryption" => Self::CcsInternodeEncryption,
-            "data_internode_encryption" => Self::DataInternodeEncryption,
-            "sso_service" => Self::SsoService,
-            "sso_issuer" => Self::SsoIssuer,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Cm),
+            1usize => ::std::option::Option::Some(Self::Api),
+            2usize => ::std::option::Option::Some(Self::MtlsTrustedCa),
+            3usize => ::std::option::Option::Some(Self::Proxy),
+            4usize => ::std::option::Option::Some(Self::MetricsExporter),
+            5usize => ::std::option::Option::Some(Self::Syncer),
+            6usize => ::std::option::Option::Some(Self::LdapClient),
+            7usize => ::std::option::Option::Some(Self::CcsInternodeEncryption),
+            8usize => ::std::option::Option::Some(Self::DataInternodeEncryption),
+            9usize => ::std::option::Option::Some(Self::SsoService),
+            10usize => ::std::option::Option::Some(Self::SsoIssuer),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for CertificatesName {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "cm" => Self::Cm,
-            "api" => Self::Api,
-            "mtls_trusted_ca" => Self::MtlsTrustedCa,
-            "proxy" => Self::Proxy,
-            "metrics_exporter" => Self::MetricsExporter,
-            "syncer" => Self::Syncer,
-            "ldap_client" => Self::LdapClient,
-            "ccs_internode_encryption" => Self::CcsInternodeEncryption,
-            "data_internode_encryption" => Self::DataInternodeEncryption,
-            "sso_service" => Self::SsoService,
-            "sso_issuer" => Self::SsoIssuer,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for CertificatesName {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Cm => f.write_str("Cm"),
+            Self::Api => f.write_str("Api"),
+            Self::MtlsTrustedCa => f.write_str("MtlsTrustedCa"),
+            Self::Proxy => f.write_str("Proxy"),
+            Self::MetricsExporter => f.write_str("MetricsExporter"),
+            Self::Syncer => f.write_str("Syncer"),
+            Self::LdapClient => f.write_str("LdapClient"),
+            Self::CcsInternodeEncryption => f.write_str("CcsInternodeEncryption"),
+            Self::DataInternodeEncryption => f.write_str("DataInternodeEncryption"),
+            Self::SsoService => f.write_str("SsoService"),
+            Self::SsoIssuer => f.write_str("SsoIssuer"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for CertificatesName {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for CertificatesName {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for CertificatesName {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for CertificatesName {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for CertificatesName {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "cm" => Self::Cm,
-            "api" => Self::Api,
-            "mtls_trusted_ca" => Self::MtlsTrustedCa,
-            "proxy" => Self::Proxy,
-            "metrics_exporter" => Self::MetricsExporter,
-            "syncer" => Self::Syncer,
-            "ldap_client" => Self::LdapClient,
-            "ccs_internode_encryption" => Self::CcsInternodeEncryption,
-            "data_internode_encryption" => Self::DataInternodeEncryption,
-            "sso_service" => Self::SsoService,
-            "sso_issuer" => Self::SsoIssuer,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for CertificatesName {
@@ -1122,8 +1141,8 @@ impl ::serde::Serialize for CheckResult {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cluster_test_result", &self.cluster_test_result)?;
-        w.opt("nodes", &self.nodes)?;
+        w.opt("cluster_test_result", &self.cluster_test_result);
+        w.opt("nodes", &self.nodes);
         w.end(&self.extra)
     }
 }
@@ -1150,7 +1169,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckResult {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cluster_test_result" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -1162,17 +1181,18 @@ impl<'de> ::serde::Deserialize<'de> for CheckResult {
                                 &mut seen,
                                 0usize,
                                 "cluster_test_result",
-                            )?
+                            )
                         }
                         "nodes" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.nodes, &mut seen, 1usize, "nodes")?
+                            >(&mut map, &mut out.nodes, &mut seen, 1usize, "nodes")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1200,9 +1220,9 @@ impl ::serde::Serialize for CheckResultNode {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("error", &self.error)?;
-        w.opt("node_uid", &self.node_uid)?;
-        w.opt("result", &self.result)?;
+        w.opt("error", &self.error);
+        w.opt("node_uid", &self.node_uid);
+        w.opt("result", &self.result);
         w.end(&self.extra)
     }
 }
@@ -1229,36 +1249,31 @@ impl<'de> ::serde::Deserialize<'de> for CheckResultNode {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "error" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")
                         }
                         "node_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.node_uid,
-                                &mut seen,
-                                1usize,
-                                "node_uid",
-                            )?
+                            >(&mut map, &mut out.node_uid, &mut seen, 1usize, "node_uid")
                         }
                         "result" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.result, &mut seen, 2usize, "result")?
+                            >(&mut map, &mut out.result, &mut seen, 2usize, "result")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1608,134 +1623,134 @@ impl ::serde::Serialize for Cluster {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("alert_settings", &self.alert_settings)?;
-        w.opt("allow_modules_upload", &self.allow_modules_upload)?;
-        w.opt("availability_lag_tolerance_ms", &self.availability_lag_tolerance_ms)?;
-        w.opt("bigstore_driver", &self.bigstore_driver)?;
-        w.opt("client_maint_notifications", &self.client_maint_notifications)?;
-        w.opt("cluster_ssh_public_key", &self.cluster_ssh_public_key)?;
-        w.opt("cm_port", &self.cm_port)?;
-        w.opt("cm_session_timeout_minutes", &self.cm_session_timeout_minutes)?;
-        w.opt("cnm_http_max_threads_per_worker", &self.cnm_http_max_threads_per_worker)?;
-        w.opt("cnm_http_port", &self.cnm_http_port)?;
-        w.opt("cnm_http_workers", &self.cnm_http_workers)?;
-        w.opt("cnm_https_port", &self.cnm_https_port)?;
-        w.opt("control_cipher_suites", &self.control_cipher_suites)?;
-        w.opt("control_cipher_suites_tls_1_3", &self.control_cipher_suites_tls_1_3)?;
+        w.opt("alert_settings", &self.alert_settings);
+        w.opt("allow_modules_upload", &self.allow_modules_upload);
+        w.opt("availability_lag_tolerance_ms", &self.availability_lag_tolerance_ms);
+        w.opt("bigstore_driver", &self.bigstore_driver);
+        w.opt("client_maint_notifications", &self.client_maint_notifications);
+        w.opt("cluster_ssh_public_key", &self.cluster_ssh_public_key);
+        w.opt("cm_port", &self.cm_port);
+        w.opt("cm_session_timeout_minutes", &self.cm_session_timeout_minutes);
+        w.opt("cnm_http_max_threads_per_worker", &self.cnm_http_max_threads_per_worker);
+        w.opt("cnm_http_port", &self.cnm_http_port);
+        w.opt("cnm_http_workers", &self.cnm_http_workers);
+        w.opt("cnm_https_port", &self.cnm_https_port);
+        w.opt("control_cipher_suites", &self.control_cipher_suites);
+        w.opt("control_cipher_suites_tls_1_3", &self.control_cipher_suites_tls_1_3);
         w.opt(
             "control_plane_basic_authentication",
             &self.control_plane_basic_authentication,
-        )?;
-        w.opt("crdb_coordinator_port", &self.crdb_coordinator_port)?;
-        w.opt("crdt_rest_client_retries", &self.crdt_rest_client_retries)?;
-        w.opt("crdt_rest_client_timeout", &self.crdt_rest_client_timeout)?;
+        );
+        w.opt("crdb_coordinator_port", &self.crdb_coordinator_port);
+        w.opt("crdt_rest_client_retries", &self.crdt_rest_client_retries);
+        w.opt("crdt_rest_client_timeout", &self.crdt_rest_client_timeout);
         w.opt(
             "crdt_supported_featureset_version",
             &self.crdt_supported_featureset_version,
-        )?;
+        );
         w.opt(
             "crdt_supported_featureset_version_map",
             &self.crdt_supported_featureset_version_map,
-        )?;
+        );
         w.opt(
             "crdt_supported_module_featureset_version_map",
             &self.crdt_supported_module_featureset_version_map,
-        )?;
+        );
         w.opt(
             "crdt_supported_protocol_versions",
             &self.crdt_supported_protocol_versions,
-        )?;
+        );
         w.opt(
             "crdt_supported_protocol_versions_map",
             &self.crdt_supported_protocol_versions_map,
-        )?;
-        w.opt("created_time", &self.created_time)?;
-        w.opt("data_cipher_list", &self.data_cipher_list)?;
-        w.opt("data_cipher_suites_tls_1_3", &self.data_cipher_suites_tls_1_3)?;
-        w.opt("debuginfo_path", &self.debuginfo_path)?;
+        );
+        w.opt("created_time", &self.created_time);
+        w.opt("data_cipher_list", &self.data_cipher_list);
+        w.opt("data_cipher_suites_tls_1_3", &self.data_cipher_suites_tls_1_3);
+        w.opt("debuginfo_path", &self.debuginfo_path);
         w.opt(
             "default_non_sharded_proxy_policy",
             &self.default_non_sharded_proxy_policy,
-        )?;
-        w.opt("default_sharded_proxy_policy", &self.default_sharded_proxy_policy)?;
+        );
+        w.opt("default_sharded_proxy_policy", &self.default_sharded_proxy_policy);
         w.opt(
             "disconnect_clients_on_password_removal",
             &self.disconnect_clients_on_password_removal,
-        )?;
-        w.opt("dmc_external_authentication", &self.dmc_external_authentication)?;
-        w.opt("dmc_external_cba_authentication", &self.dmc_external_cba_authentication)?;
+        );
+        w.opt("dmc_external_authentication", &self.dmc_external_authentication);
+        w.opt("dmc_external_cba_authentication", &self.dmc_external_cba_authentication);
         w.opt(
             "dmc_external_entraid_authentication",
             &self.dmc_external_entraid_authentication,
-        )?;
+        );
         w.opt(
             "dmc_external_ldap_authentication",
             &self.dmc_external_ldap_authentication,
-        )?;
-        w.opt("email_alerts", &self.email_alerts)?;
-        w.opt("email_from", &self.email_from)?;
-        w.opt("encrypt_pkeys", &self.encrypt_pkeys)?;
-        w.opt("envoy_admin_port", &self.envoy_admin_port)?;
+        );
+        w.opt("email_alerts", &self.email_alerts);
+        w.opt("email_from", &self.email_from);
+        w.opt("encrypt_pkeys", &self.encrypt_pkeys);
+        w.opt("envoy_admin_port", &self.envoy_admin_port);
         w.opt(
             "envoy_max_downstream_connections",
             &self.envoy_max_downstream_connections,
-        )?;
-        w.opt("envoy_mgmt_server_port", &self.envoy_mgmt_server_port)?;
-        w.opt("gossip_envoy_admin_port", &self.gossip_envoy_admin_port)?;
-        w.opt("handle_redirects", &self.handle_redirects)?;
-        w.opt("http_support", &self.http_support)?;
-        w.opt("logrotate_settings", &self.logrotate_settings)?;
-        w.opt("mask_bdb_credentials", &self.mask_bdb_credentials)?;
-        w.opt("metrics_auth", &self.metrics_auth)?;
-        w.opt("min_control_TLS_version", &self.min_control_tls_version)?;
-        w.opt("min_data_TLS_version", &self.min_data_tls_version)?;
-        w.opt("min_sentinel_TLS_version", &self.min_sentinel_tls_version)?;
-        w.opt("mtls_authorized_subjects", &self.mtls_authorized_subjects)?;
-        w.opt("mtls_certificate_authentication", &self.mtls_certificate_authentication)?;
+        );
+        w.opt("envoy_mgmt_server_port", &self.envoy_mgmt_server_port);
+        w.opt("gossip_envoy_admin_port", &self.gossip_envoy_admin_port);
+        w.opt("handle_redirects", &self.handle_redirects);
+        w.opt("http_support", &self.http_support);
+        w.opt("logrotate_settings", &self.logrotate_settings);
+        w.opt("mask_bdb_credentials", &self.mask_bdb_credentials);
+        w.opt("metrics_auth", &self.metrics_auth);
+        w.opt("min_control_TLS_version", &self.min_control_tls_version);
+        w.opt("min_data_TLS_version", &self.min_data_tls_version);
+        w.opt("min_sentinel_TLS_version", &self.min_sentinel_tls_version);
+        w.opt("mtls_authorized_subjects", &self.mtls_authorized_subjects);
+        w.opt("mtls_certificate_authentication", &self.mtls_certificate_authentication);
         w.opt(
             "mtls_client_cert_subject_validation_type",
             &self.mtls_client_cert_subject_validation_type,
-        )?;
-        w.opt("multi_commands_opt", &self.multi_commands_opt)?;
-        w.opt("name", &self.name)?;
-        w.opt("options_method_forbidden", &self.options_method_forbidden)?;
-        w.opt("password_complexity", &self.password_complexity)?;
-        w.opt("password_expiration_duration", &self.password_expiration_duration)?;
-        w.opt("password_min_length", &self.password_min_length)?;
-        w.opt("proxy_certificate", &self.proxy_certificate)?;
+        );
+        w.opt("multi_commands_opt", &self.multi_commands_opt);
+        w.opt("name", &self.name);
+        w.opt("options_method_forbidden", &self.options_method_forbidden);
+        w.opt("password_complexity", &self.password_complexity);
+        w.opt("password_expiration_duration", &self.password_expiration_duration);
+        w.opt("password_min_length", &self.password_min_length);
+        w.opt("proxy_certificate", &self.proxy_certificate);
         w.opt(
             "proxy_max_ccs_disconnection_time",
             &self.proxy_max_ccs_disconnection_time,
-        )?;
-        w.opt("rack_aware", &self.rack_aware)?;
-        w.opt("replica_sconns_on_demand", &self.replica_sconns_on_demand)?;
-        w.opt("reserved_ports", &self.reserved_ports)?;
-        w.opt("robust_crdt_syncer", &self.robust_crdt_syncer)?;
-        w.opt("s3_ca_cert", &self.s3_ca_cert)?;
-        w.opt("s3_url", &self.s3_url)?;
-        w.opt("sentinel_cipher_suites", &self.sentinel_cipher_suites)?;
-        w.opt("sentinel_cipher_suites_tls_1_3", &self.sentinel_cipher_suites_tls_1_3)?;
-        w.opt("sentinel_tls_mode", &self.sentinel_tls_mode)?;
-        w.opt("slave_ha", &self.slave_ha)?;
-        w.opt("slave_ha_bdb_cooldown_period", &self.slave_ha_bdb_cooldown_period)?;
-        w.opt("slave_ha_cooldown_period", &self.slave_ha_cooldown_period)?;
-        w.opt("slave_ha_grace_period", &self.slave_ha_grace_period)?;
-        w.opt("slowlog_in_sanitized_support", &self.slowlog_in_sanitized_support)?;
-        w.opt("smtp_host", &self.smtp_host)?;
-        w.opt("smtp_password", &self.smtp_password)?;
-        w.opt("smtp_port", &self.smtp_port)?;
-        w.opt("smtp_tls_mode", &self.smtp_tls_mode)?;
-        w.opt("smtp_use_tls", &self.smtp_use_tls)?;
-        w.opt("smtp_username", &self.smtp_username)?;
+        );
+        w.opt("rack_aware", &self.rack_aware);
+        w.opt("replica_sconns_on_demand", &self.replica_sconns_on_demand);
+        w.opt("reserved_ports", &self.reserved_ports);
+        w.opt("robust_crdt_syncer", &self.robust_crdt_syncer);
+        w.opt("s3_ca_cert", &self.s3_ca_cert);
+        w.opt("s3_url", &self.s3_url);
+        w.opt("sentinel_cipher_suites", &self.sentinel_cipher_suites);
+        w.opt("sentinel_cipher_suites_tls_1_3", &self.sentinel_cipher_suites_tls_1_3);
+        w.opt("sentinel_tls_mode", &self.sentinel_tls_mode);
+        w.opt("slave_ha", &self.slave_ha);
+        w.opt("slave_ha_bdb_cooldown_period", &self.slave_ha_bdb_cooldown_period);
+        w.opt("slave_ha_cooldown_period", &self.slave_ha_cooldown_period);
+        w.opt("slave_ha_grace_period", &self.slave_ha_grace_period);
+        w.opt("slowlog_in_sanitized_support", &self.slowlog_in_sanitized_support);
+        w.opt("smtp_host", &self.smtp_host);
+        w.opt("smtp_password", &self.smtp_password);
+        w.opt("smtp_port", &self.smtp_port);
+        w.opt("smtp_tls_mode", &self.smtp_tls_mode);
+        w.opt("smtp_use_tls", &self.smtp_use_tls);
+        w.opt("smtp_username", &self.smtp_username);
         w.opt(
             "state_machine_smart_client_handoffs_delay_ms",
             &self.state_machine_smart_client_handoffs_delay_ms,
-        )?;
-        w.opt("syncer_certificate", &self.syncer_certificate)?;
-        w.opt("upgrade_mode", &self.upgrade_mode)?;
-        w.opt("use_external_ipv6", &self.use_external_ipv6)?;
-        w.opt("use_ipv6", &self.use_ipv6)?;
-        w.opt("wait_command", &self.wait_command)?;
+        );
+        w.opt("syncer_certificate", &self.syncer_certificate);
+        w.opt("upgrade_mode", &self.upgrade_mode);
+        w.opt("use_external_ipv6", &self.use_external_ipv6);
+        w.opt("use_ipv6", &self.use_ipv6);
+        w.opt("wait_command", &self.wait_command);
         w.end(&self.extra)
     }
 }
@@ -2442,7 +2457,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "alert_settings" => {
                             crate::object::put::<
                                 crate::object::OptNested,
@@ -2454,7 +2469,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 0usize,
                                 "alert_settings",
-                            )?
+                            )
                         }
                         "allow_modules_upload" => {
                             crate::object::put::<
@@ -2467,7 +2482,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 1usize,
                                 "allow_modules_upload",
-                            )?
+                            )
                         }
                         "availability_lag_tolerance_ms" => {
                             crate::object::put::<
@@ -2480,7 +2495,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 2usize,
                                 "availability_lag_tolerance_ms",
-                            )?
+                            )
                         }
                         "bigstore_driver" => {
                             crate::object::put::<
@@ -2493,7 +2508,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 3usize,
                                 "bigstore_driver",
-                            )?
+                            )
                         }
                         "client_maint_notifications" => {
                             crate::object::put::<
@@ -2506,7 +2521,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 4usize,
                                 "client_maint_notifications",
-                            )?
+                            )
                         }
                         "cluster_ssh_public_key" => {
                             crate::object::put::<
@@ -2519,14 +2534,14 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 5usize,
                                 "cluster_ssh_public_key",
-                            )?
+                            )
                         }
                         "cm_port" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cm_port, &mut seen, 6usize, "cm_port")?
+                            >(&mut map, &mut out.cm_port, &mut seen, 6usize, "cm_port")
                         }
                         "cm_session_timeout_minutes" => {
                             crate::object::put::<
@@ -2539,7 +2554,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 7usize,
                                 "cm_session_timeout_minutes",
-                            )?
+                            )
                         }
                         "cnm_http_max_threads_per_worker" => {
                             crate::object::put::<
@@ -2552,7 +2567,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 8usize,
                                 "cnm_http_max_threads_per_worker",
-                            )?
+                            )
                         }
                         "cnm_http_port" => {
                             crate::object::put::<
@@ -2565,7 +2580,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 9usize,
                                 "cnm_http_port",
-                            )?
+                            )
                         }
                         "cnm_http_workers" => {
                             crate::object::put::<
@@ -2578,7 +2593,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 10usize,
                                 "cnm_http_workers",
-                            )?
+                            )
                         }
                         "cnm_https_port" => {
                             crate::object::put::<
@@ -2591,7 +2606,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 11usize,
                                 "cnm_https_port",
-                            )?
+                            )
                         }
                         "control_cipher_suites" => {
                             crate::object::put::<
@@ -2604,7 +2619,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 12usize,
                                 "control_cipher_suites",
-                            )?
+                            )
                         }
                         "control_cipher_suites_tls_1_3" => {
                             crate::object::put::<
@@ -2617,7 +2632,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 13usize,
                                 "control_cipher_suites_tls_1_3",
-                            )?
+                            )
                         }
                         "control_plane_basic_authentication" => {
                             crate::object::put::<
@@ -2630,7 +2645,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 14usize,
                                 "control_plane_basic_authentication",
-                            )?
+                            )
                         }
                         "crdb_coordinator_port" => {
                             crate::object::put::<
@@ -2643,7 +2658,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 15usize,
                                 "crdb_coordinator_port",
-                            )?
+                            )
                         }
                         "crdt_rest_client_retries" => {
                             crate::object::put::<
@@ -2656,7 +2671,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 16usize,
                                 "crdt_rest_client_retries",
-                            )?
+                            )
                         }
                         "crdt_rest_client_timeout" => {
                             crate::object::put::<
@@ -2669,7 +2684,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 17usize,
                                 "crdt_rest_client_timeout",
-                            )?
+                            )
                         }
                         "crdt_supported_featureset_version" => {
                             crate::object::put::<
@@ -2682,7 +2697,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 18usize,
                                 "crdt_supported_featureset_version",
-                            )?
+                            )
                         }
                         "crdt_supported_featureset_version_map" => {
                             crate::object::put::<
@@ -2695,7 +2710,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 19usize,
                                 "crdt_supported_featureset_version_map",
-                            )?
+                            )
                         }
                         "crdt_supported_module_featureset_version_map" => {
                             crate::object::put::<
@@ -2708,7 +2723,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 20usize,
                                 "crdt_supported_module_featureset_version_map",
-                            )?
+                            )
                         }
                         "crdt_supported_protocol_versions" => {
                             crate::object::put::<
@@ -2721,7 +2736,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 21usize,
                                 "crdt_supported_protocol_versions",
-                            )?
+                            )
                         }
                         "crdt_supported_protocol_versions_map" => {
                             crate::object::put::<
@@ -2734,7 +2749,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 22usize,
                                 "crdt_supported_protocol_versions_map",
-                            )?
+                            )
                         }
                         "created_time" => {
                             crate::object::put::<
@@ -2747,7 +2762,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 23usize,
                                 "created_time",
-                            )?
+                            )
                         }
                         "data_cipher_list" => {
                             crate::object::put::<
@@ -2760,7 +2775,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 24usize,
                                 "data_cipher_list",
-                            )?
+                            )
                         }
                         "data_cipher_suites_tls_1_3" => {
                             crate::object::put::<
@@ -2773,7 +2788,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 25usize,
                                 "data_cipher_suites_tls_1_3",
-                            )?
+                            )
                         }
                         "debuginfo_path" => {
                             crate::object::put::<
@@ -2786,7 +2801,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 26usize,
                                 "debuginfo_path",
-                            )?
+                            )
                         }
                         "default_non_sharded_proxy_policy" => {
                             crate::object::put::<
@@ -2799,7 +2814,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 27usize,
                                 "default_non_sharded_proxy_policy",
-                            )?
+                            )
                         }
                         "default_sharded_proxy_policy" => {
                             crate::object::put::<
@@ -2812,7 +2827,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 28usize,
                                 "default_sharded_proxy_policy",
-                            )?
+                            )
                         }
                         "disconnect_clients_on_password_removal" => {
                             crate::object::put::<
@@ -2825,7 +2840,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 29usize,
                                 "disconnect_clients_on_password_removal",
-                            )?
+                            )
                         }
                         "dmc_external_authentication" => {
                             crate::object::put::<
@@ -2838,7 +2853,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 30usize,
                                 "dmc_external_authentication",
-                            )?
+                            )
                         }
                         "dmc_external_cba_authentication" => {
                             crate::object::put::<
@@ -2851,7 +2866,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 31usize,
                                 "dmc_external_cba_authentication",
-                            )?
+                            )
                         }
                         "dmc_external_entraid_authentication" => {
                             crate::object::put::<
@@ -2864,7 +2879,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 32usize,
                                 "dmc_external_entraid_authentication",
-                            )?
+                            )
                         }
                         "dmc_external_ldap_authentication" => {
                             crate::object::put::<
@@ -2877,7 +2892,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 33usize,
                                 "dmc_external_ldap_authentication",
-                            )?
+                            )
                         }
                         "email_alerts" => {
                             crate::object::put::<
@@ -2890,7 +2905,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 34usize,
                                 "email_alerts",
-                            )?
+                            )
                         }
                         "email_from" => {
                             crate::object::put::<
@@ -2903,7 +2918,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 35usize,
                                 "email_from",
-                            )?
+                            )
                         }
                         "encrypt_pkeys" => {
                             crate::object::put::<
@@ -2916,7 +2931,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 36usize,
                                 "encrypt_pkeys",
-                            )?
+                            )
                         }
                         "envoy_admin_port" => {
                             crate::object::put::<
@@ -2929,7 +2944,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 37usize,
                                 "envoy_admin_port",
-                            )?
+                            )
                         }
                         "envoy_max_downstream_connections" => {
                             crate::object::put::<
@@ -2942,7 +2957,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 38usize,
                                 "envoy_max_downstream_connections",
-                            )?
+                            )
                         }
                         "envoy_mgmt_server_port" => {
                             crate::object::put::<
@@ -2955,7 +2970,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 39usize,
                                 "envoy_mgmt_server_port",
-                            )?
+                            )
                         }
                         "gossip_envoy_admin_port" => {
                             crate::object::put::<
@@ -2968,7 +2983,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 40usize,
                                 "gossip_envoy_admin_port",
-                            )?
+                            )
                         }
                         "handle_redirects" => {
                             crate::object::put::<
@@ -2981,7 +2996,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 41usize,
                                 "handle_redirects",
-                            )?
+                            )
                         }
                         "http_support" => {
                             crate::object::put::<
@@ -2994,7 +3009,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 42usize,
                                 "http_support",
-                            )?
+                            )
                         }
                         "logrotate_settings" => {
                             crate::object::put::<
@@ -3007,7 +3022,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 43usize,
                                 "logrotate_settings",
-                            )?
+                            )
                         }
                         "mask_bdb_credentials" => {
                             crate::object::put::<
@@ -3020,7 +3035,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 44usize,
                                 "mask_bdb_credentials",
-                            )?
+                            )
                         }
                         "metrics_auth" => {
                             crate::object::put::<
@@ -3033,7 +3048,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 45usize,
                                 "metrics_auth",
-                            )?
+                            )
                         }
                         "min_control_TLS_version" => {
                             crate::object::put::<
@@ -3046,7 +3061,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 46usize,
                                 "min_control_TLS_version",
-                            )?
+                            )
                         }
                         "min_data_TLS_version" => {
                             crate::object::put::<
@@ -3059,7 +3074,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 47usize,
                                 "min_data_TLS_version",
-                            )?
+                            )
                         }
                         "min_sentinel_TLS_version" => {
                             crate::object::put::<
@@ -3072,7 +3087,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 48usize,
                                 "min_sentinel_TLS_version",
-                            )?
+                            )
                         }
                         "mtls_authorized_subjects" => {
                             crate::object::put::<
@@ -3085,7 +3100,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 49usize,
                                 "mtls_authorized_subjects",
-                            )?
+                            )
                         }
                         "mtls_certificate_authentication" => {
                             crate::object::put::<
@@ -3098,7 +3113,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 50usize,
                                 "mtls_certificate_authentication",
-                            )?
+                            )
                         }
                         "mtls_client_cert_subject_validation_type" => {
                             crate::object::put::<
@@ -3111,7 +3126,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 51usize,
                                 "mtls_client_cert_subject_validation_type",
-                            )?
+                            )
                         }
                         "multi_commands_opt" => {
                             crate::object::put::<
@@ -3124,14 +3139,14 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 52usize,
                                 "multi_commands_opt",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 53usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 53usize, "name")
                         }
                         "options_method_forbidden" => {
                             crate::object::put::<
@@ -3144,7 +3159,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 54usize,
                                 "options_method_forbidden",
-                            )?
+                            )
                         }
                         "password_complexity" => {
                             crate::object::put::<
@@ -3157,7 +3172,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 55usize,
                                 "password_complexity",
-                            )?
+                            )
                         }
                         "password_expiration_duration" => {
                             crate::object::put::<
@@ -3170,7 +3185,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 56usize,
                                 "password_expiration_duration",
-                            )?
+                            )
                         }
                         "password_min_length" => {
                             crate::object::put::<
@@ -3183,7 +3198,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 57usize,
                                 "password_min_length",
-                            )?
+                            )
                         }
                         "proxy_certificate" => {
                             crate::object::put::<
@@ -3196,7 +3211,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 58usize,
                                 "proxy_certificate",
-                            )?
+                            )
                         }
                         "proxy_max_ccs_disconnection_time" => {
                             crate::object::put::<
@@ -3209,7 +3224,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 59usize,
                                 "proxy_max_ccs_disconnection_time",
-                            )?
+                            )
                         }
                         "rack_aware" => {
                             crate::object::put::<
@@ -3222,7 +3237,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 60usize,
                                 "rack_aware",
-                            )?
+                            )
                         }
                         "replica_sconns_on_demand" => {
                             crate::object::put::<
@@ -3235,7 +3250,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 61usize,
                                 "replica_sconns_on_demand",
-                            )?
+                            )
                         }
                         "reserved_ports" => {
                             crate::object::put::<
@@ -3248,7 +3263,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 62usize,
                                 "reserved_ports",
-                            )?
+                            )
                         }
                         "robust_crdt_syncer" => {
                             crate::object::put::<
@@ -3261,7 +3276,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 63usize,
                                 "robust_crdt_syncer",
-                            )?
+                            )
                         }
                         "s3_ca_cert" => {
                             crate::object::put::<
@@ -3274,14 +3289,14 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 64usize,
                                 "s3_ca_cert",
-                            )?
+                            )
                         }
                         "s3_url" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.s3_url, &mut seen, 65usize, "s3_url")?
+                            >(&mut map, &mut out.s3_url, &mut seen, 65usize, "s3_url")
                         }
                         "sentinel_cipher_suites" => {
                             crate::object::put::<
@@ -3294,7 +3309,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 66usize,
                                 "sentinel_cipher_suites",
-                            )?
+                            )
                         }
                         "sentinel_cipher_suites_tls_1_3" => {
                             crate::object::put::<
@@ -3307,7 +3322,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 67usize,
                                 "sentinel_cipher_suites_tls_1_3",
-                            )?
+                            )
                         }
                         "sentinel_tls_mode" => {
                             crate::object::put::<
@@ -3320,7 +3335,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 68usize,
                                 "sentinel_tls_mode",
-                            )?
+                            )
                         }
                         "slave_ha" => {
                             crate::object::put::<
@@ -3333,7 +3348,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 69usize,
                                 "slave_ha",
-                            )?
+                            )
                         }
                         "slave_ha_bdb_cooldown_period" => {
                             crate::object::put::<
@@ -3346,7 +3361,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 70usize,
                                 "slave_ha_bdb_cooldown_period",
-                            )?
+                            )
                         }
                         "slave_ha_cooldown_period" => {
                             crate::object::put::<
@@ -3359,7 +3374,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 71usize,
                                 "slave_ha_cooldown_period",
-                            )?
+                            )
                         }
                         "slave_ha_grace_period" => {
                             crate::object::put::<
@@ -3372,7 +3387,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 72usize,
                                 "slave_ha_grace_period",
-                            )?
+                            )
                         }
                         "slowlog_in_sanitized_support" => {
                             crate::object::put::<
@@ -3385,7 +3400,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 73usize,
                                 "slowlog_in_sanitized_support",
-                            )?
+                            )
                         }
                         "smtp_host" => {
                             crate::object::put::<
@@ -3398,7 +3413,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 74usize,
                                 "smtp_host",
-                            )?
+                            )
                         }
                         "smtp_password" => {
                             crate::object::put::<
@@ -3411,7 +3426,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 75usize,
                                 "smtp_password",
-                            )?
+                            )
                         }
                         "smtp_port" => {
                             crate::object::put::<
@@ -3424,7 +3439,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 76usize,
                                 "smtp_port",
-                            )?
+                            )
                         }
                         "smtp_tls_mode" => {
                             crate::object::put::<
@@ -3437,7 +3452,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 77usize,
                                 "smtp_tls_mode",
-                            )?
+                            )
                         }
                         "smtp_use_tls" => {
                             crate::object::put::<
@@ -3450,7 +3465,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 78usize,
                                 "smtp_use_tls",
-                            )?
+                            )
                         }
                         "smtp_username" => {
                             crate::object::put::<
@@ -3463,7 +3478,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 79usize,
                                 "smtp_username",
-                            )?
+                            )
                         }
                         "state_machine_smart_client_handoffs_delay_ms" => {
                             crate::object::put::<
@@ -3476,7 +3491,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 80usize,
                                 "state_machine_smart_client_handoffs_delay_ms",
-                            )?
+                            )
                         }
                         "syncer_certificate" => {
                             crate::object::put::<
@@ -3489,7 +3504,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 81usize,
                                 "syncer_certificate",
-                            )?
+                            )
                         }
                         "upgrade_mode" => {
                             crate::object::put::<
@@ -3502,7 +3517,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 82usize,
                                 "upgrade_mode",
-                            )?
+                            )
                         }
                         "use_external_ipv6" => {
                             crate::object::put::<
@@ -3515,7 +3530,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 83usize,
                                 "use_external_ipv6",
-                            )?
+                            )
                         }
                         "use_ipv6" => {
                             crate::object::put::<
@@ -3528,7 +3543,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 84usize,
                                 "use_ipv6",
-                            )?
+                            )
                         }
                         "wait_command" => {
                             crate::object::put::<
@@ -3541,10 +3556,11 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
                                 &mut seen,
                                 85usize,
                                 "wait_command",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -3568,7 +3584,7 @@ impl ::serde::Serialize for ClusterActionStartRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("node_uid", &self.node_uid)?;
+        w.opt("node_uid", &self.node_uid);
         w.end(&self.extra)
     }
 }
@@ -3606,22 +3622,17 @@ impl<'de> ::serde::Deserialize<'de> for ClusterActionStartRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "node_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.node_uid,
-                                &mut seen,
-                                0usize,
-                                "node_uid",
-                            )?
+                            >(&mut map, &mut out.node_uid, &mut seen, 0usize, "node_uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -3645,7 +3656,7 @@ impl ::serde::Serialize for ClusterActions {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("actions", &self.actions)?;
+        w.opt("actions", &self.actions);
         w.end(&self.extra)
     }
 }
@@ -3672,16 +3683,17 @@ impl<'de> ::serde::Deserialize<'de> for ClusterActions {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "actions" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.actions, &mut seen, 0usize, "actions")?
+                            >(&mut map, &mut out.actions, &mut seen, 0usize, "actions")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -3821,49 +3833,49 @@ impl ::serde::Serialize for ClusterAlertSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cluster_certs_about_to_expire", &self.cluster_certs_about_to_expire)?;
-        w.opt("cluster_even_node_count", &self.cluster_even_node_count)?;
-        w.opt("cluster_flash_overcommit", &self.cluster_flash_overcommit)?;
-        w.opt("cluster_inconsistent_rl_sw", &self.cluster_inconsistent_rl_sw)?;
-        w.opt("cluster_internal_bdb", &self.cluster_internal_bdb)?;
-        w.opt("cluster_license_about_to_expire", &self.cluster_license_about_to_expire)?;
-        w.opt("cluster_multiple_nodes_down", &self.cluster_multiple_nodes_down)?;
-        w.opt("cluster_node_joined", &self.cluster_node_joined)?;
+        w.opt("cluster_certs_about_to_expire", &self.cluster_certs_about_to_expire);
+        w.opt("cluster_even_node_count", &self.cluster_even_node_count);
+        w.opt("cluster_flash_overcommit", &self.cluster_flash_overcommit);
+        w.opt("cluster_inconsistent_rl_sw", &self.cluster_inconsistent_rl_sw);
+        w.opt("cluster_internal_bdb", &self.cluster_internal_bdb);
+        w.opt("cluster_license_about_to_expire", &self.cluster_license_about_to_expire);
+        w.opt("cluster_multiple_nodes_down", &self.cluster_multiple_nodes_down);
+        w.opt("cluster_node_joined", &self.cluster_node_joined);
         w.opt(
             "cluster_node_remove_abort_completed",
             &self.cluster_node_remove_abort_completed,
-        )?;
+        );
         w.opt(
             "cluster_node_remove_abort_failed",
             &self.cluster_node_remove_abort_failed,
-        )?;
-        w.opt("cluster_node_remove_completed", &self.cluster_node_remove_completed)?;
-        w.opt("cluster_node_remove_failed", &self.cluster_node_remove_failed)?;
-        w.opt("cluster_ocsp_query_failed", &self.cluster_ocsp_query_failed)?;
-        w.opt("cluster_ocsp_status_revoked", &self.cluster_ocsp_status_revoked)?;
-        w.opt("cluster_ram_overcommit", &self.cluster_ram_overcommit)?;
+        );
+        w.opt("cluster_node_remove_completed", &self.cluster_node_remove_completed);
+        w.opt("cluster_node_remove_failed", &self.cluster_node_remove_failed);
+        w.opt("cluster_ocsp_query_failed", &self.cluster_ocsp_query_failed);
+        w.opt("cluster_ocsp_status_revoked", &self.cluster_ocsp_status_revoked);
+        w.opt("cluster_ram_overcommit", &self.cluster_ram_overcommit);
         w.opt(
             "cluster_too_few_nodes_for_replication",
             &self.cluster_too_few_nodes_for_replication,
-        )?;
+        );
         w.opt(
             "cluster_users_count_approaches_limit",
             &self.cluster_users_count_approaches_limit,
-        )?;
-        w.opt("node_aof_slow_disk_io", &self.node_aof_slow_disk_io)?;
-        w.opt("node_checks_error", &self.node_checks_error)?;
-        w.opt("node_cpu_utilization", &self.node_cpu_utilization)?;
-        w.opt("node_ephemeral_storage", &self.node_ephemeral_storage)?;
-        w.opt("node_failed", &self.node_failed)?;
-        w.opt("node_free_flash", &self.node_free_flash)?;
-        w.opt("node_insufficient_disk_aofrw", &self.node_insufficient_disk_aofrw)?;
+        );
+        w.opt("node_aof_slow_disk_io", &self.node_aof_slow_disk_io);
+        w.opt("node_checks_error", &self.node_checks_error);
+        w.opt("node_cpu_utilization", &self.node_cpu_utilization);
+        w.opt("node_ephemeral_storage", &self.node_ephemeral_storage);
+        w.opt("node_failed", &self.node_failed);
+        w.opt("node_free_flash", &self.node_free_flash);
+        w.opt("node_insufficient_disk_aofrw", &self.node_insufficient_disk_aofrw);
         w.opt(
             "node_internal_certs_about_to_expire",
             &self.node_internal_certs_about_to_expire,
-        )?;
-        w.opt("node_memory", &self.node_memory)?;
-        w.opt("node_net_throughput", &self.node_net_throughput)?;
-        w.opt("node_persistent_storage", &self.node_persistent_storage)?;
+        );
+        w.opt("node_memory", &self.node_memory);
+        w.opt("node_net_throughput", &self.node_net_throughput);
+        w.opt("node_persistent_storage", &self.node_persistent_storage);
         w.end(&self.extra)
     }
 }
@@ -3890,7 +3902,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cluster_certs_about_to_expire" => {
                             crate::object::put::<
                                 crate::object::OptNested,
@@ -3902,7 +3914,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 0usize,
                                 "cluster_certs_about_to_expire",
-                            )?
+                            )
                         }
                         "cluster_even_node_count" => {
                             crate::object::put::<
@@ -3915,7 +3927,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 1usize,
                                 "cluster_even_node_count",
-                            )?
+                            )
                         }
                         "cluster_flash_overcommit" => {
                             crate::object::put::<
@@ -3928,7 +3940,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 2usize,
                                 "cluster_flash_overcommit",
-                            )?
+                            )
                         }
                         "cluster_inconsistent_rl_sw" => {
                             crate::object::put::<
@@ -3941,7 +3953,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 3usize,
                                 "cluster_inconsistent_rl_sw",
-                            )?
+                            )
                         }
                         "cluster_internal_bdb" => {
                             crate::object::put::<
@@ -3954,7 +3966,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 4usize,
                                 "cluster_internal_bdb",
-                            )?
+                            )
                         }
                         "cluster_license_about_to_expire" => {
                             crate::object::put::<
@@ -3967,7 +3979,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 5usize,
                                 "cluster_license_about_to_expire",
-                            )?
+                            )
                         }
                         "cluster_multiple_nodes_down" => {
                             crate::object::put::<
@@ -3980,7 +3992,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 6usize,
                                 "cluster_multiple_nodes_down",
-                            )?
+                            )
                         }
                         "cluster_node_joined" => {
                             crate::object::put::<
@@ -3993,7 +4005,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 7usize,
                                 "cluster_node_joined",
-                            )?
+                            )
                         }
                         "cluster_node_remove_abort_completed" => {
                             crate::object::put::<
@@ -4006,7 +4018,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 8usize,
                                 "cluster_node_remove_abort_completed",
-                            )?
+                            )
                         }
                         "cluster_node_remove_abort_failed" => {
                             crate::object::put::<
@@ -4019,7 +4031,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 9usize,
                                 "cluster_node_remove_abort_failed",
-                            )?
+                            )
                         }
                         "cluster_node_remove_completed" => {
                             crate::object::put::<
@@ -4032,7 +4044,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 10usize,
                                 "cluster_node_remove_completed",
-                            )?
+                            )
                         }
                         "cluster_node_remove_failed" => {
                             crate::object::put::<
@@ -4045,7 +4057,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 11usize,
                                 "cluster_node_remove_failed",
-                            )?
+                            )
                         }
                         "cluster_ocsp_query_failed" => {
                             crate::object::put::<
@@ -4058,7 +4070,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 12usize,
                                 "cluster_ocsp_query_failed",
-                            )?
+                            )
                         }
                         "cluster_ocsp_status_revoked" => {
                             crate::object::put::<
@@ -4071,7 +4083,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 13usize,
                                 "cluster_ocsp_status_revoked",
-                            )?
+                            )
                         }
                         "cluster_ram_overcommit" => {
                             crate::object::put::<
@@ -4084,7 +4096,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 14usize,
                                 "cluster_ram_overcommit",
-                            )?
+                            )
                         }
                         "cluster_too_few_nodes_for_replication" => {
                             crate::object::put::<
@@ -4097,7 +4109,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 15usize,
                                 "cluster_too_few_nodes_for_replication",
-                            )?
+                            )
                         }
                         "cluster_users_count_approaches_limit" => {
                             crate::object::put::<
@@ -4110,7 +4122,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 16usize,
                                 "cluster_users_count_approaches_limit",
-                            )?
+                            )
                         }
                         "node_aof_slow_disk_io" => {
                             crate::object::put::<
@@ -4123,7 +4135,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 17usize,
                                 "node_aof_slow_disk_io",
-                            )?
+                            )
                         }
                         "node_checks_error" => {
                             crate::object::put::<
@@ -4136,7 +4148,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 18usize,
                                 "node_checks_error",
-                            )?
+                            )
                         }
                         "node_cpu_utilization" => {
                             crate::object::put::<
@@ -4149,7 +4161,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 19usize,
                                 "node_cpu_utilization",
-                            )?
+                            )
                         }
                         "node_ephemeral_storage" => {
                             crate::object::put::<
@@ -4162,7 +4174,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 20usize,
                                 "node_ephemeral_storage",
-                            )?
+                            )
                         }
                         "node_failed" => {
                             crate::object::put::<
@@ -4175,7 +4187,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 21usize,
                                 "node_failed",
-                            )?
+                            )
                         }
                         "node_free_flash" => {
                             crate::object::put::<
@@ -4188,7 +4200,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 22usize,
                                 "node_free_flash",
-                            )?
+                            )
                         }
                         "node_insufficient_disk_aofrw" => {
                             crate::object::put::<
@@ -4201,7 +4213,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 23usize,
                                 "node_insufficient_disk_aofrw",
-                            )?
+                            )
                         }
                         "node_internal_certs_about_to_expire" => {
                             crate::object::put::<
@@ -4214,7 +4226,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 24usize,
                                 "node_internal_certs_about_to_expire",
-                            )?
+                            )
                         }
                         "node_memory" => {
                             crate::object::put::<
@@ -4227,7 +4239,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 25usize,
                                 "node_memory",
-                            )?
+                            )
                         }
                         "node_net_throughput" => {
                             crate::object::put::<
@@ -4240,7 +4252,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 26usize,
                                 "node_net_throughput",
-                            )?
+                            )
                         }
                         "node_persistent_storage" => {
                             crate::object::put::<
@@ -4253,10 +4265,11 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
                                 &mut seen,
                                 27usize,
                                 "node_persistent_storage",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -4284,8 +4297,8 @@ impl ::serde::Serialize for ClusterAlertSettingsWithThreshold {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("enabled", &self.enabled)?;
-        w.opt("threshold", &self.threshold)?;
+        w.opt("enabled", &self.enabled);
+        w.opt("threshold", &self.threshold);
         w.end(&self.extra)
     }
 }
@@ -4312,13 +4325,13 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettingsWithThreshold {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "enabled" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.enabled, &mut seen, 0usize, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 0usize, "enabled")
                         }
                         "threshold" => {
                             crate::object::put::<
@@ -4331,10 +4344,11 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettingsWithThreshold {
                                 &mut seen,
                                 1usize,
                                 "threshold",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -4345,7 +4359,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettingsWithThreshold {
 ///Storage engine used for Redis Flex / Auto Tiering databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterBigstoreDriver {
     ///`speedb`
@@ -4362,6 +4376,7 @@ impl ClusterBigstoreDriver {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["speedb", "rocksdb"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Speedb => "speedb",
@@ -4370,46 +4385,62 @@ impl ClusterBigstoreDriver {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterBigstoreDriver {
-    fn from(value: &str) -> Self {
-        match value {
-            "speedb" => Self::Speedb,
-            "rocksdb" => Self::Rocksdb,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Speedb),
+            1usize => ::std::option::Option::Some(Self::Rocksdb),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterBigstoreDriver {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "speedb" => Self::Speedb,
-            "rocksdb" => Self::Rocksdb,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterBigstoreDriver {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Speedb => f.write_str("Speedb"),
+            Self::Rocksdb => f.write_str("Rocksdb"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterBigstoreDriver {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterBigstoreDriver {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterBigstoreDriver {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterBigstoreDriver {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterBigstoreDriver {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "speedb" => Self::Speedb,
-            "rocksdb" => Self::Rocksdb,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterBigstoreDriver {
@@ -4491,26 +4522,26 @@ impl ::serde::Serialize for ClusterCertificatesGetResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("api_cert", &self.api_cert)?;
-        w.opt("api_key", &self.api_key)?;
-        w.opt("ccs_internode_encryption_cert", &self.ccs_internode_encryption_cert)?;
-        w.opt("ccs_internode_encryption_key", &self.ccs_internode_encryption_key)?;
-        w.opt("cm_cert", &self.cm_cert)?;
-        w.opt("cm_key", &self.cm_key)?;
-        w.opt("data_internode_encryption_cert", &self.data_internode_encryption_cert)?;
-        w.opt("data_internode_encryption_key", &self.data_internode_encryption_key)?;
-        w.opt("ldap_client_cert", &self.ldap_client_cert)?;
-        w.opt("ldap_client_key", &self.ldap_client_key)?;
-        w.opt("metrics_exporter_cert", &self.metrics_exporter_cert)?;
-        w.opt("metrics_exporter_key", &self.metrics_exporter_key)?;
-        w.opt("mtls_trusted_ca_cert", &self.mtls_trusted_ca_cert)?;
-        w.opt("proxy_cert", &self.proxy_cert)?;
-        w.opt("proxy_key", &self.proxy_key)?;
-        w.opt("sso_issuer_cert", &self.sso_issuer_cert)?;
-        w.opt("sso_service_cert", &self.sso_service_cert)?;
-        w.opt("sso_service_key", &self.sso_service_key)?;
-        w.opt("syncer_cert", &self.syncer_cert)?;
-        w.opt("syncer_key", &self.syncer_key)?;
+        w.opt("api_cert", &self.api_cert);
+        w.opt("api_key", &self.api_key);
+        w.opt("ccs_internode_encryption_cert", &self.ccs_internode_encryption_cert);
+        w.opt("ccs_internode_encryption_key", &self.ccs_internode_encryption_key);
+        w.opt("cm_cert", &self.cm_cert);
+        w.opt("cm_key", &self.cm_key);
+        w.opt("data_internode_encryption_cert", &self.data_internode_encryption_cert);
+        w.opt("data_internode_encryption_key", &self.data_internode_encryption_key);
+        w.opt("ldap_client_cert", &self.ldap_client_cert);
+        w.opt("ldap_client_key", &self.ldap_client_key);
+        w.opt("metrics_exporter_cert", &self.metrics_exporter_cert);
+        w.opt("metrics_exporter_key", &self.metrics_exporter_key);
+        w.opt("mtls_trusted_ca_cert", &self.mtls_trusted_ca_cert);
+        w.opt("proxy_cert", &self.proxy_cert);
+        w.opt("proxy_key", &self.proxy_key);
+        w.opt("sso_issuer_cert", &self.sso_issuer_cert);
+        w.opt("sso_service_cert", &self.sso_service_cert);
+        w.opt("sso_service_key", &self.sso_service_key);
+        w.opt("syncer_cert", &self.syncer_cert);
+        w.opt("syncer_key", &self.syncer_key);
         w.end(&self.extra)
     }
 }
@@ -4583,26 +4614,20 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "api_cert" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.api_cert,
-                                &mut seen,
-                                0usize,
-                                "api_cert",
-                            )?
+                            >(&mut map, &mut out.api_cert, &mut seen, 0usize, "api_cert")
                         }
                         "api_key" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.api_key, &mut seen, 1usize, "api_key")?
+                            >(&mut map, &mut out.api_key, &mut seen, 1usize, "api_key")
                         }
                         "ccs_internode_encryption_cert" => {
                             crate::object::put::<
@@ -4615,7 +4640,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 2usize,
                                 "ccs_internode_encryption_cert",
-                            )?
+                            )
                         }
                         "ccs_internode_encryption_key" => {
                             crate::object::put::<
@@ -4628,21 +4653,21 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 3usize,
                                 "ccs_internode_encryption_key",
-                            )?
+                            )
                         }
                         "cm_cert" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cm_cert, &mut seen, 4usize, "cm_cert")?
+                            >(&mut map, &mut out.cm_cert, &mut seen, 4usize, "cm_cert")
                         }
                         "cm_key" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cm_key, &mut seen, 5usize, "cm_key")?
+                            >(&mut map, &mut out.cm_key, &mut seen, 5usize, "cm_key")
                         }
                         "data_internode_encryption_cert" => {
                             crate::object::put::<
@@ -4655,7 +4680,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 6usize,
                                 "data_internode_encryption_cert",
-                            )?
+                            )
                         }
                         "data_internode_encryption_key" => {
                             crate::object::put::<
@@ -4668,7 +4693,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 7usize,
                                 "data_internode_encryption_key",
-                            )?
+                            )
                         }
                         "ldap_client_cert" => {
                             crate::object::put::<
@@ -4681,7 +4706,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 8usize,
                                 "ldap_client_cert",
-                            )?
+                            )
                         }
                         "ldap_client_key" => {
                             crate::object::put::<
@@ -4694,7 +4719,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 9usize,
                                 "ldap_client_key",
-                            )?
+                            )
                         }
                         "metrics_exporter_cert" => {
                             crate::object::put::<
@@ -4707,7 +4732,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 10usize,
                                 "metrics_exporter_cert",
-                            )?
+                            )
                         }
                         "metrics_exporter_key" => {
                             crate::object::put::<
@@ -4720,7 +4745,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 11usize,
                                 "metrics_exporter_key",
-                            )?
+                            )
                         }
                         "mtls_trusted_ca_cert" => {
                             crate::object::put::<
@@ -4733,7 +4758,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 12usize,
                                 "mtls_trusted_ca_cert",
-                            )?
+                            )
                         }
                         "proxy_cert" => {
                             crate::object::put::<
@@ -4746,7 +4771,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 13usize,
                                 "proxy_cert",
-                            )?
+                            )
                         }
                         "proxy_key" => {
                             crate::object::put::<
@@ -4759,7 +4784,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 14usize,
                                 "proxy_key",
-                            )?
+                            )
                         }
                         "sso_issuer_cert" => {
                             crate::object::put::<
@@ -4772,7 +4797,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 15usize,
                                 "sso_issuer_cert",
-                            )?
+                            )
                         }
                         "sso_service_cert" => {
                             crate::object::put::<
@@ -4785,7 +4810,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 16usize,
                                 "sso_service_cert",
-                            )?
+                            )
                         }
                         "sso_service_key" => {
                             crate::object::put::<
@@ -4798,7 +4823,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 17usize,
                                 "sso_service_key",
-                            )?
+                            )
                         }
                         "syncer_cert" => {
                             crate::object::put::<
@@ -4811,7 +4836,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 18usize,
                                 "syncer_cert",
-                            )?
+                            )
                         }
                         "syncer_key" => {
                             crate::object::put::<
@@ -4824,10 +4849,11 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
                                 &mut seen,
                                 19usize,
                                 "syncer_key",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -4851,7 +4877,7 @@ impl ::serde::Serialize for ClusterCertificatesRotateRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("name", &self.name)?;
+        w.opt("name", &self.name);
         w.end(&self.extra)
     }
 }
@@ -4889,16 +4915,17 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesRotateRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -4922,7 +4949,7 @@ impl ::serde::Serialize for ClusterCertificatesUpdateRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("certificates", &self.certificates)?;
+        w.req("certificates", &self.certificates);
         w.end(&self.extra)
     }
 }
@@ -4970,16 +4997,17 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesUpdateRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "certificates" => {
                             crate::object::set::<
                                 crate::object::Seq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "certificates")?
+                            >(&mut map, &mut f0, "certificates")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ClusterCertificatesUpdateRequest {
                     certificates: crate::object::required(f0, "certificates")?,
@@ -4993,7 +5021,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesUpdateRequest {
 ///Whether client connections authenticated with a removed, revoked or rotated password are actively disconnected. Default: `auto`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterDisconnectClientsOnPasswordRemoval {
     ///`enabled`
@@ -5012,6 +5040,7 @@ impl ClusterDisconnectClientsOnPasswordRemoval {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["enabled", "disabled", "auto"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -5021,50 +5050,65 @@ impl ClusterDisconnectClientsOnPasswordRemoval {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            2usize => ::std::option::Option::Some(Self::Auto),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ClusterDisconnectClientsOnPasswordRemoval {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Auto => f.write_str("Auto"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ClusterDisconnectClientsOnPasswordRemoval {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "auto" => Self::Auto,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ClusterDisconnectClientsOnPasswordRemoval {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "auto" => Self::Auto,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterDisconnectClientsOnPasswordRemoval {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterDisconnectClientsOnPasswordRemoval {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterDisconnectClientsOnPasswordRemoval {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "auto" => Self::Auto,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterDisconnectClientsOnPasswordRemoval {
@@ -5114,10 +5158,10 @@ impl ::serde::Serialize for ClusterHealthAlert {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("active_since", &self.active_since)?;
-        w.opt("name", &self.name)?;
-        w.opt("severity", &self.severity)?;
-        w.opt("threshold", &self.threshold)?;
+        w.opt("active_since", &self.active_since);
+        w.opt("name", &self.name);
+        w.opt("severity", &self.severity);
+        w.opt("threshold", &self.threshold);
         w.end(&self.extra)
     }
 }
@@ -5144,7 +5188,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthAlert {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "active_since" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -5156,27 +5200,21 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthAlert {
                                 &mut seen,
                                 0usize,
                                 "active_since",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")
                         }
                         "severity" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.severity,
-                                &mut seen,
-                                2usize,
-                                "severity",
-                            )?
+                            >(&mut map, &mut out.severity, &mut seen, 2usize, "severity")
                         }
                         "threshold" => {
                             crate::object::put::<
@@ -5189,10 +5227,11 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthAlert {
                                 &mut seen,
                                 3usize,
                                 "threshold",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -5220,9 +5259,9 @@ impl ::serde::Serialize for ClusterHealthCertificate {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("expired", &self.expired)?;
-        w.opt("type", &self.type_)?;
-        w.opt("valid_until", &self.valid_until)?;
+        w.opt("expired", &self.expired);
+        w.opt("type", &self.type_);
+        w.opt("valid_until", &self.valid_until);
         w.end(&self.extra)
     }
 }
@@ -5249,20 +5288,20 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthCertificate {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "expired" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.expired, &mut seen, 0usize, "expired")?
+                            >(&mut map, &mut out.expired, &mut seen, 0usize, "expired")
                         }
                         "type" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.type_, &mut seen, 1usize, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 1usize, "type")
                         }
                         "valid_until" => {
                             crate::object::put::<
@@ -5275,10 +5314,11 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthCertificate {
                                 &mut seen,
                                 2usize,
                                 "valid_until",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -5289,7 +5329,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthCertificate {
 ///Detailed database status (`unknown` when it cannot be determined).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthDatabaseDetailedStatus {
     ///`active`
@@ -5327,6 +5367,7 @@ impl ClusterHealthDatabaseDetailedStatus {
         "unknown",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -5341,65 +5382,75 @@ impl ClusterHealthDatabaseDetailedStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Active),
+            1usize => ::std::option::Option::Some(Self::ActiveChangePending),
+            2usize => ::std::option::Option::Some(Self::Pending),
+            3usize => ::std::option::Option::Some(Self::ImportPending),
+            4usize => ::std::option::Option::Some(Self::DeletePending),
+            5usize => ::std::option::Option::Some(Self::Recovery),
+            6usize => ::std::option::Option::Some(Self::CreationFailed),
+            7usize => ::std::option::Option::Some(Self::Unknown2),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthDatabaseDetailedStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::ActiveChangePending => f.write_str("ActiveChangePending"),
+            Self::Pending => f.write_str("Pending"),
+            Self::ImportPending => f.write_str("ImportPending"),
+            Self::DeletePending => f.write_str("DeletePending"),
+            Self::Recovery => f.write_str("Recovery"),
+            Self::CreationFailed => f.write_str("CreationFailed"),
+            Self::Unknown2 => f.write_str("Unknown2"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ClusterHealthDatabaseDetailedStatus {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "active-change-pending" => Self::ActiveChangePending,
-            "pending" => Self::Pending,
-            "import-pending" => Self::ImportPending,
-            "delete-pending" => Self::DeletePending,
-            "recovery" => Self::Recovery,
-            "creation-failed" => Self::CreationFailed,
-            "unknown" => Self::Unknown2,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ClusterHealthDatabaseDetailedStatus {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "active" => Self::Active,
-            "active-change-pending" => Self::ActiveChangePending,
-            "pending" => Self::Pending,
-            "import-pending" => Self::ImportPending,
-            "delete-pending" => Self::DeletePending,
-            "recovery" => Self::Recovery,
-            "creation-failed" => Self::CreationFailed,
-            "unknown" => Self::Unknown2,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterHealthDatabaseDetailedStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterHealthDatabaseDetailedStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterHealthDatabaseDetailedStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "active" => Self::Active,
-            "active-change-pending" => Self::ActiveChangePending,
-            "pending" => Self::Pending,
-            "import-pending" => Self::ImportPending,
-            "delete-pending" => Self::DeletePending,
-            "recovery" => Self::Recovery,
-            "creation-failed" => Self::CreationFailed,
-            "unknown" => Self::Unknown2,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterHealthDatabaseDetailedStatus {
@@ -5455,12 +5506,12 @@ impl ::serde::Serialize for ClusterHealthDatabaseInfo {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("detailed_status", &self.detailed_status)?;
-        w.opt("high_availability", &self.high_availability)?;
-        w.opt("id", &self.id)?;
-        w.opt("name", &self.name)?;
-        w.opt("status", &self.status)?;
-        w.opt("version", &self.version)?;
+        w.opt("detailed_status", &self.detailed_status);
+        w.opt("high_availability", &self.high_availability);
+        w.opt("id", &self.id);
+        w.opt("name", &self.name);
+        w.opt("status", &self.status);
+        w.opt("version", &self.version);
         w.end(&self.extra)
     }
 }
@@ -5487,7 +5538,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseInfo {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "detailed_status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -5499,7 +5550,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseInfo {
                                 &mut seen,
                                 0usize,
                                 "detailed_status",
-                            )?
+                            )
                         }
                         "high_availability" => {
                             crate::object::put::<
@@ -5512,38 +5563,39 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseInfo {
                                 &mut seen,
                                 1usize,
                                 "high_availability",
-                            )?
+                            )
                         }
                         "id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.id, &mut seen, 2usize, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 2usize, "id")
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 4usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 4usize, "status")
                         }
                         "version" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.version, &mut seen, 5usize, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 5usize, "version")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -5554,7 +5606,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseInfo {
 ///Database status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthDatabaseStatus {
     ///`active`
@@ -5573,6 +5625,7 @@ impl ClusterHealthDatabaseStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["active", "warning", "down"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -5582,49 +5635,64 @@ impl ClusterHealthDatabaseStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterHealthDatabaseStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "warning" => Self::Warning,
-            "down" => Self::Down,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Active),
+            1usize => ::std::option::Option::Some(Self::Warning),
+            2usize => ::std::option::Option::Some(Self::Down),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterHealthDatabaseStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "active" => Self::Active,
-            "warning" => Self::Warning,
-            "down" => Self::Down,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterHealthDatabaseStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::Warning => f.write_str("Warning"),
+            Self::Down => f.write_str("Down"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterHealthDatabaseStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterHealthDatabaseStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterHealthDatabaseStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterHealthDatabaseStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterHealthDatabaseStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "active" => Self::Active,
-            "warning" => Self::Warning,
-            "down" => Self::Down,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterHealthDatabaseStatus {
@@ -5668,7 +5736,7 @@ impl ::serde::Serialize for ClusterHealthHighAvailability {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("status", &self.status)?;
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -5695,16 +5763,17 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthHighAvailability {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 0usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 0usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -5715,7 +5784,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthHighAvailability {
 ///High-availability status of the database.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthHighAvailabilityStatus {
     ///`down`
@@ -5734,6 +5803,7 @@ impl ClusterHealthHighAvailabilityStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["down", "up", "disabled"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Down => "down",
@@ -5743,50 +5813,65 @@ impl ClusterHealthHighAvailabilityStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Down),
+            1usize => ::std::option::Option::Some(Self::Up),
+            2usize => ::std::option::Option::Some(Self::Disabled),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthHighAvailabilityStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Down => f.write_str("Down"),
+            Self::Up => f.write_str("Up"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ClusterHealthHighAvailabilityStatus {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "down" => Self::Down,
-            "up" => Self::Up,
-            "disabled" => Self::Disabled,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ClusterHealthHighAvailabilityStatus {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "down" => Self::Down,
-            "up" => Self::Up,
-            "disabled" => Self::Disabled,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterHealthHighAvailabilityStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterHealthHighAvailabilityStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterHealthHighAvailabilityStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "down" => Self::Down,
-            "up" => Self::Up,
-            "disabled" => Self::Disabled,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterHealthHighAvailabilityStatus {
@@ -5844,14 +5929,14 @@ impl ::serde::Serialize for ClusterHealthLicense {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("expired", &self.expired)?;
-        w.opt("flex_shards_in_use", &self.flex_shards_in_use)?;
-        w.opt("flex_shards_limit", &self.flex_shards_limit)?;
-        w.opt("ram_shards_in_use", &self.ram_shards_in_use)?;
-        w.opt("ram_shards_limit", &self.ram_shards_limit)?;
-        w.opt("shards_in_use", &self.shards_in_use)?;
-        w.opt("shards_limit", &self.shards_limit)?;
-        w.opt("valid_until", &self.valid_until)?;
+        w.opt("expired", &self.expired);
+        w.opt("flex_shards_in_use", &self.flex_shards_in_use);
+        w.opt("flex_shards_limit", &self.flex_shards_limit);
+        w.opt("ram_shards_in_use", &self.ram_shards_in_use);
+        w.opt("ram_shards_limit", &self.ram_shards_limit);
+        w.opt("shards_in_use", &self.shards_in_use);
+        w.opt("shards_limit", &self.shards_limit);
+        w.opt("valid_until", &self.valid_until);
         w.end(&self.extra)
     }
 }
@@ -5878,13 +5963,13 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "expired" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.expired, &mut seen, 0usize, "expired")?
+                            >(&mut map, &mut out.expired, &mut seen, 0usize, "expired")
                         }
                         "flex_shards_in_use" => {
                             crate::object::put::<
@@ -5897,7 +5982,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
                                 &mut seen,
                                 1usize,
                                 "flex_shards_in_use",
-                            )?
+                            )
                         }
                         "flex_shards_limit" => {
                             crate::object::put::<
@@ -5910,7 +5995,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
                                 &mut seen,
                                 2usize,
                                 "flex_shards_limit",
-                            )?
+                            )
                         }
                         "ram_shards_in_use" => {
                             crate::object::put::<
@@ -5923,7 +6008,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
                                 &mut seen,
                                 3usize,
                                 "ram_shards_in_use",
-                            )?
+                            )
                         }
                         "ram_shards_limit" => {
                             crate::object::put::<
@@ -5936,7 +6021,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
                                 &mut seen,
                                 4usize,
                                 "ram_shards_limit",
-                            )?
+                            )
                         }
                         "shards_in_use" => {
                             crate::object::put::<
@@ -5949,7 +6034,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
                                 &mut seen,
                                 5usize,
                                 "shards_in_use",
-                            )?
+                            )
                         }
                         "shards_limit" => {
                             crate::object::put::<
@@ -5962,7 +6047,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
                                 &mut seen,
                                 6usize,
                                 "shards_limit",
-                            )?
+                            )
                         }
                         "valid_until" => {
                             crate::object::put::<
@@ -5975,10 +6060,11 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
                                 &mut seen,
                                 7usize,
                                 "valid_until",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -6034,22 +6120,22 @@ impl ::serde::Serialize for ClusterHealthNode {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("active_alerts", &self.active_alerts)?;
-        w.opt("detailed_status", &self.detailed_status)?;
-        w.opt("ephemeral_memory_path", &self.ephemeral_memory_path)?;
-        w.opt("ephemeral_memory_size", &self.ephemeral_memory_size)?;
-        w.opt("id", &self.id)?;
-        w.opt("in_maintenance", &self.in_maintenance)?;
-        w.opt("memory", &self.memory)?;
-        w.opt("observed_at", &self.observed_at)?;
-        w.opt("persistent_memory_path", &self.persistent_memory_path)?;
-        w.opt("persistent_memory_size", &self.persistent_memory_size)?;
-        w.opt("quorum_only", &self.quorum_only)?;
-        w.opt("role", &self.role)?;
-        w.opt("services", &self.services)?;
-        w.opt("shards", &self.shards)?;
-        w.opt("status", &self.status)?;
-        w.opt("version", &self.version)?;
+        w.opt("active_alerts", &self.active_alerts);
+        w.opt("detailed_status", &self.detailed_status);
+        w.opt("ephemeral_memory_path", &self.ephemeral_memory_path);
+        w.opt("ephemeral_memory_size", &self.ephemeral_memory_size);
+        w.opt("id", &self.id);
+        w.opt("in_maintenance", &self.in_maintenance);
+        w.opt("memory", &self.memory);
+        w.opt("observed_at", &self.observed_at);
+        w.opt("persistent_memory_path", &self.persistent_memory_path);
+        w.opt("persistent_memory_size", &self.persistent_memory_size);
+        w.opt("quorum_only", &self.quorum_only);
+        w.opt("role", &self.role);
+        w.opt("services", &self.services);
+        w.opt("shards", &self.shards);
+        w.opt("status", &self.status);
+        w.opt("version", &self.version);
         w.end(&self.extra)
     }
 }
@@ -6076,7 +6162,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "active_alerts" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -6088,7 +6174,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                                 &mut seen,
                                 0usize,
                                 "active_alerts",
-                            )?
+                            )
                         }
                         "detailed_status" => {
                             crate::object::put::<
@@ -6101,7 +6187,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                                 &mut seen,
                                 1usize,
                                 "detailed_status",
-                            )?
+                            )
                         }
                         "ephemeral_memory_path" => {
                             crate::object::put::<
@@ -6114,7 +6200,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                                 &mut seen,
                                 2usize,
                                 "ephemeral_memory_path",
-                            )?
+                            )
                         }
                         "ephemeral_memory_size" => {
                             crate::object::put::<
@@ -6127,14 +6213,14 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                                 &mut seen,
                                 3usize,
                                 "ephemeral_memory_size",
-                            )?
+                            )
                         }
                         "id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.id, &mut seen, 4usize, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 4usize, "id")
                         }
                         "in_maintenance" => {
                             crate::object::put::<
@@ -6147,14 +6233,14 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                                 &mut seen,
                                 5usize,
                                 "in_maintenance",
-                            )?
+                            )
                         }
                         "memory" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.memory, &mut seen, 6usize, "memory")?
+                            >(&mut map, &mut out.memory, &mut seen, 6usize, "memory")
                         }
                         "observed_at" => {
                             crate::object::put::<
@@ -6167,7 +6253,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                                 &mut seen,
                                 7usize,
                                 "observed_at",
-                            )?
+                            )
                         }
                         "persistent_memory_path" => {
                             crate::object::put::<
@@ -6180,7 +6266,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                                 &mut seen,
                                 8usize,
                                 "persistent_memory_path",
-                            )?
+                            )
                         }
                         "persistent_memory_size" => {
                             crate::object::put::<
@@ -6193,7 +6279,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                                 &mut seen,
                                 9usize,
                                 "persistent_memory_size",
-                            )?
+                            )
                         }
                         "quorum_only" => {
                             crate::object::put::<
@@ -6206,14 +6292,14 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                                 &mut seen,
                                 10usize,
                                 "quorum_only",
-                            )?
+                            )
                         }
                         "role" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.role, &mut seen, 11usize, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 11usize, "role")
                         }
                         "services" => {
                             crate::object::put::<
@@ -6226,31 +6312,32 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
                                 &mut seen,
                                 12usize,
                                 "services",
-                            )?
+                            )
                         }
                         "shards" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.shards, &mut seen, 13usize, "shards")?
+                            >(&mut map, &mut out.shards, &mut seen, 13usize, "shards")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 14usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 14usize, "status")
                         }
                         "version" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.version, &mut seen, 15usize, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 15usize, "version")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -6261,7 +6348,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
 ///Detailed node status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthNodeDetailedStatus {
     ///`down`
@@ -6287,6 +6374,7 @@ impl ClusterHealthNodeDetailedStatus {
         "active",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Down => "down",
@@ -6297,52 +6385,66 @@ impl ClusterHealthNodeDetailedStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterHealthNodeDetailedStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "down" => Self::Down,
-            "provisioning" => Self::Provisioning,
-            "decommissioning" => Self::Decommissioning,
-            "active" => Self::Active,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Down),
+            1usize => ::std::option::Option::Some(Self::Provisioning),
+            2usize => ::std::option::Option::Some(Self::Decommissioning),
+            3usize => ::std::option::Option::Some(Self::Active),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterHealthNodeDetailedStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "down" => Self::Down,
-            "provisioning" => Self::Provisioning,
-            "decommissioning" => Self::Decommissioning,
-            "active" => Self::Active,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterHealthNodeDetailedStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Down => f.write_str("Down"),
+            Self::Provisioning => f.write_str("Provisioning"),
+            Self::Decommissioning => f.write_str("Decommissioning"),
+            Self::Active => f.write_str("Active"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterHealthNodeDetailedStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterHealthNodeDetailedStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterHealthNodeDetailedStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterHealthNodeDetailedStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterHealthNodeDetailedStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "down" => Self::Down,
-            "provisioning" => Self::Provisioning,
-            "decommissioning" => Self::Decommissioning,
-            "active" => Self::Active,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterHealthNodeDetailedStatus {
@@ -6394,11 +6496,11 @@ impl ::serde::Serialize for ClusterHealthNodeMemory {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("free_provisional_ram", &self.free_provisional_ram)?;
-        w.opt("free_ram", &self.free_ram)?;
-        w.opt("overbooking_depth", &self.overbooking_depth)?;
-        w.opt("total_provisional_ram", &self.total_provisional_ram)?;
-        w.opt("total_ram", &self.total_ram)?;
+        w.opt("free_provisional_ram", &self.free_provisional_ram);
+        w.opt("free_ram", &self.free_ram);
+        w.opt("overbooking_depth", &self.overbooking_depth);
+        w.opt("total_provisional_ram", &self.total_provisional_ram);
+        w.opt("total_ram", &self.total_ram);
         w.end(&self.extra)
     }
 }
@@ -6425,7 +6527,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeMemory {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "free_provisional_ram" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -6437,20 +6539,14 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeMemory {
                                 &mut seen,
                                 0usize,
                                 "free_provisional_ram",
-                            )?
+                            )
                         }
                         "free_ram" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.free_ram,
-                                &mut seen,
-                                1usize,
-                                "free_ram",
-                            )?
+                            >(&mut map, &mut out.free_ram, &mut seen, 1usize, "free_ram")
                         }
                         "overbooking_depth" => {
                             crate::object::put::<
@@ -6463,7 +6559,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeMemory {
                                 &mut seen,
                                 2usize,
                                 "overbooking_depth",
-                            )?
+                            )
                         }
                         "total_provisional_ram" => {
                             crate::object::put::<
@@ -6476,7 +6572,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeMemory {
                                 &mut seen,
                                 3usize,
                                 "total_provisional_ram",
-                            )?
+                            )
                         }
                         "total_ram" => {
                             crate::object::put::<
@@ -6489,10 +6585,11 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeMemory {
                                 &mut seen,
                                 4usize,
                                 "total_ram",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -6503,7 +6600,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeMemory {
 ///Role of the node in the cluster.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthNodeRole {
     ///`leader`
@@ -6520,6 +6617,7 @@ impl ClusterHealthNodeRole {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["leader", "follower"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Leader => "leader",
@@ -6528,46 +6626,62 @@ impl ClusterHealthNodeRole {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterHealthNodeRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "leader" => Self::Leader,
-            "follower" => Self::Follower,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Leader),
+            1usize => ::std::option::Option::Some(Self::Follower),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterHealthNodeRole {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "leader" => Self::Leader,
-            "follower" => Self::Follower,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterHealthNodeRole {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Leader => f.write_str("Leader"),
+            Self::Follower => f.write_str("Follower"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterHealthNodeRole {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterHealthNodeRole {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterHealthNodeRole {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterHealthNodeRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterHealthNodeRole {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "leader" => Self::Leader,
-            "follower" => Self::Follower,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterHealthNodeRole {
@@ -6613,8 +6727,8 @@ impl ::serde::Serialize for ClusterHealthNodeService {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("name", &self.name)?;
-        w.opt("status", &self.status)?;
+        w.opt("name", &self.name);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -6641,23 +6755,24 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeService {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -6668,7 +6783,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeService {
 ///Node status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthNodeStatus {
     ///`down`
@@ -6687,6 +6802,7 @@ impl ClusterHealthNodeStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["down", "warning", "active"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Down => "down",
@@ -6696,49 +6812,64 @@ impl ClusterHealthNodeStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterHealthNodeStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "down" => Self::Down,
-            "warning" => Self::Warning,
-            "active" => Self::Active,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Down),
+            1usize => ::std::option::Option::Some(Self::Warning),
+            2usize => ::std::option::Option::Some(Self::Active),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterHealthNodeStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "down" => Self::Down,
-            "warning" => Self::Warning,
-            "active" => Self::Active,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterHealthNodeStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Down => f.write_str("Down"),
+            Self::Warning => f.write_str("Warning"),
+            Self::Active => f.write_str("Active"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterHealthNodeStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterHealthNodeStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterHealthNodeStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterHealthNodeStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterHealthNodeStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "down" => Self::Down,
-            "warning" => Self::Warning,
-            "active" => Self::Active,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterHealthNodeStatus {
@@ -6796,13 +6927,13 @@ impl ::serde::Serialize for ClusterHealthReport {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("active_alerts", &self.active_alerts)?;
-        w.opt("certificates", &self.certificates)?;
-        w.opt("database_infos", &self.database_infos)?;
-        w.opt("fqdn", &self.fqdn)?;
-        w.opt("license", &self.license)?;
-        w.opt("nodes", &self.nodes)?;
-        w.opt("status", &self.status)?;
+        w.opt("active_alerts", &self.active_alerts);
+        w.opt("certificates", &self.certificates);
+        w.opt("database_infos", &self.database_infos);
+        w.opt("fqdn", &self.fqdn);
+        w.opt("license", &self.license);
+        w.opt("nodes", &self.nodes);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -6829,7 +6960,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthReport {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "active_alerts" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -6841,7 +6972,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthReport {
                                 &mut seen,
                                 0usize,
                                 "active_alerts",
-                            )?
+                            )
                         }
                         "certificates" => {
                             crate::object::put::<
@@ -6854,7 +6985,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthReport {
                                 &mut seen,
                                 1usize,
                                 "certificates",
-                            )?
+                            )
                         }
                         "database_infos" => {
                             crate::object::put::<
@@ -6867,38 +6998,39 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthReport {
                                 &mut seen,
                                 2usize,
                                 "database_infos",
-                            )?
+                            )
                         }
                         "fqdn" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.fqdn, &mut seen, 3usize, "fqdn")?
+                            >(&mut map, &mut out.fqdn, &mut seen, 3usize, "fqdn")
                         }
                         "license" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.license, &mut seen, 4usize, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 4usize, "license")
                         }
                         "nodes" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.nodes, &mut seen, 5usize, "nodes")?
+                            >(&mut map, &mut out.nodes, &mut seen, 5usize, "nodes")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 6usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 6usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -6909,7 +7041,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthReport {
 ///Overall cluster status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthReportStatus {
     ///`error`
@@ -6928,6 +7060,7 @@ impl ClusterHealthReportStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["error", "warning", "ok"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Error => "error",
@@ -6937,49 +7070,64 @@ impl ClusterHealthReportStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterHealthReportStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "error" => Self::Error,
-            "warning" => Self::Warning,
-            "ok" => Self::Ok,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Error),
+            1usize => ::std::option::Option::Some(Self::Warning),
+            2usize => ::std::option::Option::Some(Self::Ok),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterHealthReportStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "error" => Self::Error,
-            "warning" => Self::Warning,
-            "ok" => Self::Ok,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterHealthReportStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Error => f.write_str("Error"),
+            Self::Warning => f.write_str("Warning"),
+            Self::Ok => f.write_str("Ok"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterHealthReportStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterHealthReportStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterHealthReportStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterHealthReportStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterHealthReportStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "error" => Self::Error,
-            "warning" => Self::Warning,
-            "ok" => Self::Ok,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterHealthReportStatus {
@@ -7031,10 +7179,10 @@ impl ::serde::Serialize for ClusterHealthShard {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("detailed_status", &self.detailed_status)?;
-        w.opt("id", &self.id)?;
-        w.opt("role", &self.role)?;
-        w.opt("status", &self.status)?;
+        w.opt("detailed_status", &self.detailed_status);
+        w.opt("id", &self.id);
+        w.opt("role", &self.role);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -7061,7 +7209,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShard {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "detailed_status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -7073,31 +7221,32 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShard {
                                 &mut seen,
                                 0usize,
                                 "detailed_status",
-                            )?
+                            )
                         }
                         "id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")
                         }
                         "role" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.role, &mut seen, 2usize, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 2usize, "role")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 3usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 3usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -7108,7 +7257,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShard {
 ///Detailed shard status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthShardDetailedStatus {
     ///`ok`
@@ -7149,6 +7298,7 @@ impl ClusterHealthShardDetailedStatus {
         "role_mismatch",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ok => "ok",
@@ -7164,67 +7314,76 @@ impl ClusterHealthShardDetailedStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterHealthShardDetailedStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "ok" => Self::Ok,
-            "importing" => Self::Importing,
-            "timeout" => Self::Timeout,
-            "loading" => Self::Loading,
-            "busy" => Self::Busy,
-            "down" => Self::Down,
-            "trimming" => Self::Trimming,
-            "unknown" => Self::Unknown2,
-            "role_mismatch" => Self::RoleMismatch,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Ok),
+            1usize => ::std::option::Option::Some(Self::Importing),
+            2usize => ::std::option::Option::Some(Self::Timeout),
+            3usize => ::std::option::Option::Some(Self::Loading),
+            4usize => ::std::option::Option::Some(Self::Busy),
+            5usize => ::std::option::Option::Some(Self::Down),
+            6usize => ::std::option::Option::Some(Self::Trimming),
+            7usize => ::std::option::Option::Some(Self::Unknown2),
+            8usize => ::std::option::Option::Some(Self::RoleMismatch),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterHealthShardDetailedStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "ok" => Self::Ok,
-            "importing" => Self::Importing,
-            "timeout" => Self::Timeout,
-            "loading" => Self::Loading,
-            "busy" => Self::Busy,
-            "down" => Self::Down,
-            "trimming" => Self::Trimming,
-            "unknown" => Self::Unknown2,
-            "role_mismatch" => Self::RoleMismatch,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterHealthShardDetailedStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Ok => f.write_str("Ok"),
+            Self::Importing => f.write_str("Importing"),
+            Self::Timeout => f.write_str("Timeout"),
+            Self::Loading => f.write_str("Loading"),
+            Self::Busy => f.write_str("Busy"),
+            Self::Down => f.write_str("Down"),
+            Self::Trimming => f.write_str("Trimming"),
+            Self::Unknown2 => f.write_str("Unknown2"),
+            Self::RoleMismatch => f.write_str("RoleMismatch"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterHealthShardDetailedStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterHealthShardDetailedStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterHealthShardDetailedStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterHealthShardDetailedStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterHealthShardDetailedStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "ok" => Self::Ok,
-            "importing" => Self::Importing,
-            "timeout" => Self::Timeout,
-            "loading" => Self::Loading,
-            "busy" => Self::Busy,
-            "down" => Self::Down,
-            "trimming" => Self::Trimming,
-            "unknown" => Self::Unknown2,
-            "role_mismatch" => Self::RoleMismatch,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterHealthShardDetailedStatus {
@@ -7255,7 +7414,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardDetailedStatus {
 ///Role of the shard.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthShardRole {
     ///`leader`
@@ -7272,6 +7431,7 @@ impl ClusterHealthShardRole {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["leader", "follower"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Leader => "leader",
@@ -7280,46 +7440,62 @@ impl ClusterHealthShardRole {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterHealthShardRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "leader" => Self::Leader,
-            "follower" => Self::Follower,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Leader),
+            1usize => ::std::option::Option::Some(Self::Follower),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterHealthShardRole {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "leader" => Self::Leader,
-            "follower" => Self::Follower,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterHealthShardRole {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Leader => f.write_str("Leader"),
+            Self::Follower => f.write_str("Follower"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterHealthShardRole {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterHealthShardRole {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterHealthShardRole {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterHealthShardRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterHealthShardRole {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "leader" => Self::Leader,
-            "follower" => Self::Follower,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterHealthShardRole {
@@ -7350,7 +7526,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardRole {
 ///Shard status.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterHealthShardStatus {
     ///`active`
@@ -7369,6 +7545,7 @@ impl ClusterHealthShardStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["active", "inactive", "trimming"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -7378,49 +7555,64 @@ impl ClusterHealthShardStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterHealthShardStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "trimming" => Self::Trimming,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Active),
+            1usize => ::std::option::Option::Some(Self::Inactive),
+            2usize => ::std::option::Option::Some(Self::Trimming),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterHealthShardStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "trimming" => Self::Trimming,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterHealthShardStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::Inactive => f.write_str("Inactive"),
+            Self::Trimming => f.write_str("Trimming"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterHealthShardStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterHealthShardStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterHealthShardStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterHealthShardStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterHealthShardStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "active" => Self::Active,
-            "inactive" => Self::Inactive,
-            "trimming" => Self::Trimming,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterHealthShardStatus {
@@ -7474,9 +7666,9 @@ impl ::serde::Serialize for ClusterLogrotateSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("maxage", &self.maxage)?;
-        w.opt("maxsize", &self.maxsize)?;
-        w.opt("rotate", &self.rotate)?;
+        w.opt("maxage", &self.maxage);
+        w.opt("maxsize", &self.maxsize);
+        w.opt("rotate", &self.rotate);
         w.end(&self.extra)
     }
 }
@@ -7503,30 +7695,31 @@ impl<'de> ::serde::Deserialize<'de> for ClusterLogrotateSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "maxage" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.maxage, &mut seen, 0usize, "maxage")?
+                            >(&mut map, &mut out.maxage, &mut seen, 0usize, "maxage")
                         }
                         "maxsize" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.maxsize, &mut seen, 1usize, "maxsize")?
+                            >(&mut map, &mut out.maxsize, &mut seen, 1usize, "maxsize")
                         }
                         "rotate" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.rotate, &mut seen, 2usize, "rotate")?
+                            >(&mut map, &mut out.rotate, &mut seen, 2usize, "rotate")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -7537,7 +7730,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterLogrotateSettings {
 ///Minimum TLS version accepted on the control path.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterMinControlTlsVersion {
     ///`1.2`
@@ -7554,6 +7747,7 @@ impl ClusterMinControlTlsVersion {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["1.2", "1.3"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V12 => "1.2",
@@ -7562,46 +7756,62 @@ impl ClusterMinControlTlsVersion {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterMinControlTlsVersion {
-    fn from(value: &str) -> Self {
-        match value {
-            "1.2" => Self::V12,
-            "1.3" => Self::V13,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::V12),
+            1usize => ::std::option::Option::Some(Self::V13),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterMinControlTlsVersion {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "1.2" => Self::V12,
-            "1.3" => Self::V13,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterMinControlTlsVersion {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::V12 => f.write_str("V12"),
+            Self::V13 => f.write_str("V13"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterMinControlTlsVersion {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterMinControlTlsVersion {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterMinControlTlsVersion {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterMinControlTlsVersion {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterMinControlTlsVersion {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "1.2" => Self::V12,
-            "1.3" => Self::V13,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterMinControlTlsVersion {
@@ -7632,7 +7842,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMinControlTlsVersion {
 ///Minimum TLS version accepted on the data path.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterMinDataTlsVersion {
     ///`1.2`
@@ -7649,6 +7859,7 @@ impl ClusterMinDataTlsVersion {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["1.2", "1.3"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V12 => "1.2",
@@ -7657,46 +7868,62 @@ impl ClusterMinDataTlsVersion {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterMinDataTlsVersion {
-    fn from(value: &str) -> Self {
-        match value {
-            "1.2" => Self::V12,
-            "1.3" => Self::V13,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::V12),
+            1usize => ::std::option::Option::Some(Self::V13),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterMinDataTlsVersion {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "1.2" => Self::V12,
-            "1.3" => Self::V13,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterMinDataTlsVersion {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::V12 => f.write_str("V12"),
+            Self::V13 => f.write_str("V13"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterMinDataTlsVersion {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterMinDataTlsVersion {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterMinDataTlsVersion {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterMinDataTlsVersion {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterMinDataTlsVersion {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "1.2" => Self::V12,
-            "1.3" => Self::V13,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterMinDataTlsVersion {
@@ -7727,7 +7954,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMinDataTlsVersion {
 ///Minimum TLS version accepted by the discovery (sentinel) service.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterMinSentinelTlsVersion {
     ///`1.2`
@@ -7744,6 +7971,7 @@ impl ClusterMinSentinelTlsVersion {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["1.2", "1.3"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V12 => "1.2",
@@ -7752,46 +7980,62 @@ impl ClusterMinSentinelTlsVersion {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterMinSentinelTlsVersion {
-    fn from(value: &str) -> Self {
-        match value {
-            "1.2" => Self::V12,
-            "1.3" => Self::V13,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::V12),
+            1usize => ::std::option::Option::Some(Self::V13),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterMinSentinelTlsVersion {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "1.2" => Self::V12,
-            "1.3" => Self::V13,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterMinSentinelTlsVersion {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::V12 => f.write_str("V12"),
+            Self::V13 => f.write_str("V13"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterMinSentinelTlsVersion {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterMinSentinelTlsVersion {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterMinSentinelTlsVersion {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterMinSentinelTlsVersion {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterMinSentinelTlsVersion {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "1.2" => Self::V12,
-            "1.3" => Self::V13,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterMinSentinelTlsVersion {
@@ -7837,7 +8081,7 @@ impl ::serde::Serialize for ClusterModuleCapabilities {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("all_capabilities", &self.all_capabilities)?;
+        w.opt("all_capabilities", &self.all_capabilities);
         w.end(&self.extra)
     }
 }
@@ -7864,7 +8108,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterModuleCapabilities {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "all_capabilities" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -7876,10 +8120,11 @@ impl<'de> ::serde::Deserialize<'de> for ClusterModuleCapabilities {
                                 &mut seen,
                                 0usize,
                                 "all_capabilities",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -7905,8 +8150,8 @@ impl ::serde::Serialize for ClusterModuleCapability {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("desc", &self.desc)?;
-        w.opt("name", &self.name)?;
+        w.opt("desc", &self.desc);
+        w.opt("name", &self.name);
         w.end(&self.extra)
     }
 }
@@ -7933,23 +8178,24 @@ impl<'de> ::serde::Deserialize<'de> for ClusterModuleCapability {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "desc" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.desc, &mut seen, 0usize, "desc")?
+                            >(&mut map, &mut out.desc, &mut seen, 0usize, "desc")
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -7983,12 +8229,12 @@ impl ::serde::Serialize for ClusterMtlsAuthorizedSubject {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("C", &self.c)?;
-        w.opt("CN", &self.cn)?;
-        w.opt("L", &self.l)?;
-        w.opt("O", &self.o)?;
-        w.opt("OU", &self.ou)?;
-        w.opt("ST", &self.st)?;
+        w.opt("C", &self.c);
+        w.opt("CN", &self.cn);
+        w.opt("L", &self.l);
+        w.opt("O", &self.o);
+        w.opt("OU", &self.ou);
+        w.opt("ST", &self.st);
         w.end(&self.extra)
     }
 }
@@ -8015,51 +8261,52 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMtlsAuthorizedSubject {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "C" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.c, &mut seen, 0usize, "C")?
+                            >(&mut map, &mut out.c, &mut seen, 0usize, "C")
                         }
                         "CN" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cn, &mut seen, 1usize, "CN")?
+                            >(&mut map, &mut out.cn, &mut seen, 1usize, "CN")
                         }
                         "L" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.l, &mut seen, 2usize, "L")?
+                            >(&mut map, &mut out.l, &mut seen, 2usize, "L")
                         }
                         "O" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.o, &mut seen, 3usize, "O")?
+                            >(&mut map, &mut out.o, &mut seen, 3usize, "O")
                         }
                         "OU" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut out.ou, &mut seen, 4usize, "OU")?
+                            >(&mut map, &mut out.ou, &mut seen, 4usize, "OU")
                         }
                         "ST" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.st, &mut seen, 5usize, "ST")?
+                            >(&mut map, &mut out.st, &mut seen, 5usize, "ST")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -8070,7 +8317,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMtlsAuthorizedSubject {
 ///Extra checks on client certificates during TLS client authentication. `disabled`: any valid certificate is accepted. `san_cn`: the Common Name must match an entry of `mtls_authorized_subjects` (other attributes are ignored). `full_subject`: all subject attributes must match an entry.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterMtlsClientCertSubjectValidationType {
     ///`disabled`
@@ -8089,6 +8336,7 @@ impl ClusterMtlsClientCertSubjectValidationType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["disabled", "san_cn", "full_subject"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -8098,50 +8346,65 @@ impl ClusterMtlsClientCertSubjectValidationType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Disabled),
+            1usize => ::std::option::Option::Some(Self::SanCn),
+            2usize => ::std::option::Option::Some(Self::FullSubject),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ClusterMtlsClientCertSubjectValidationType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Disabled => f.write_str("Disabled"),
+            Self::SanCn => f.write_str("SanCn"),
+            Self::FullSubject => f.write_str("FullSubject"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ClusterMtlsClientCertSubjectValidationType {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            "san_cn" => Self::SanCn,
-            "full_subject" => Self::FullSubject,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ClusterMtlsClientCertSubjectValidationType {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "disabled" => Self::Disabled,
-            "san_cn" => Self::SanCn,
-            "full_subject" => Self::FullSubject,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterMtlsClientCertSubjectValidationType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterMtlsClientCertSubjectValidationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterMtlsClientCertSubjectValidationType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "disabled" => Self::Disabled,
-            "san_cn" => Self::SanCn,
-            "full_subject" => Self::FullSubject,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterMtlsClientCertSubjectValidationType {
@@ -8172,7 +8435,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMtlsClientCertSubjectValidationTy
 ///Cluster default for the databases' `multi_commands_opt`. `disabled` (default): off except for databases that enable it. `batch`: batch commands into one transaction, except for databases that turn it off. `force_disabled`: off for every database, even those that enable it.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterMultiCommandsOpt {
     ///`disabled`
@@ -8191,6 +8454,7 @@ impl ClusterMultiCommandsOpt {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["disabled", "batch", "force_disabled"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -8200,49 +8464,64 @@ impl ClusterMultiCommandsOpt {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterMultiCommandsOpt {
-    fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            "batch" => Self::Batch,
-            "force_disabled" => Self::ForceDisabled,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Disabled),
+            1usize => ::std::option::Option::Some(Self::Batch),
+            2usize => ::std::option::Option::Some(Self::ForceDisabled),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterMultiCommandsOpt {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "disabled" => Self::Disabled,
-            "batch" => Self::Batch,
-            "force_disabled" => Self::ForceDisabled,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterMultiCommandsOpt {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Batch => f.write_str("Batch"),
+            Self::ForceDisabled => f.write_str("ForceDisabled"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterMultiCommandsOpt {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterMultiCommandsOpt {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterMultiCommandsOpt {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterMultiCommandsOpt {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterMultiCommandsOpt {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "disabled" => Self::Disabled,
-            "batch" => Self::Batch,
-            "force_disabled" => Self::ForceDisabled,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterMultiCommandsOpt {
@@ -8273,7 +8552,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMultiCommandsOpt {
 ///Password hashing algorithm of the cluster (default `SHA-256`).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterPasswordHashingAlgorithm {
     ///`SHA-256`
@@ -8290,6 +8569,7 @@ impl ClusterPasswordHashingAlgorithm {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["SHA-256", "PBKDF2"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sha256 => "SHA-256",
@@ -8298,46 +8578,62 @@ impl ClusterPasswordHashingAlgorithm {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterPasswordHashingAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "SHA-256" => Self::Sha256,
-            "PBKDF2" => Self::Pbkdf2,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Sha256),
+            1usize => ::std::option::Option::Some(Self::Pbkdf2),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterPasswordHashingAlgorithm {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "SHA-256" => Self::Sha256,
-            "PBKDF2" => Self::Pbkdf2,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterPasswordHashingAlgorithm {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Sha256 => f.write_str("Sha256"),
+            Self::Pbkdf2 => f.write_str("Pbkdf2"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterPasswordHashingAlgorithm {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterPasswordHashingAlgorithm {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterPasswordHashingAlgorithm {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterPasswordHashingAlgorithm {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterPasswordHashingAlgorithm {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "SHA-256" => Self::Sha256,
-            "PBKDF2" => Self::Pbkdf2,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterPasswordHashingAlgorithm {
@@ -8381,7 +8677,7 @@ impl ::serde::Serialize for ClusterPasswordHashingAlgorithmUpdateRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("algorithm", &self.algorithm)?;
+        w.req("algorithm", &self.algorithm);
         w.end(&self.extra)
     }
 }
@@ -8434,16 +8730,17 @@ impl<'de> ::serde::Deserialize<'de> for ClusterPasswordHashingAlgorithmUpdateReq
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "algorithm" => {
                             crate::object::set::<
                                 crate::object::EnumValue,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "algorithm")?
+                            >(&mut map, &mut f0, "algorithm")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ClusterPasswordHashingAlgorithmUpdateRequest {
                     algorithm: crate::object::required(f0, "algorithm")?,
@@ -8457,7 +8754,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterPasswordHashingAlgorithmUpdateReq
 ///Open proxy (DMC) internode connections to replicas only on demand, cutting them by at least half and saving sockets, file descriptors and keepalive traffic. Default: `auto`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterReplicaSconnsOnDemand {
     ///`enabled`
@@ -8476,6 +8773,7 @@ impl ClusterReplicaSconnsOnDemand {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["enabled", "disabled", "auto"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
@@ -8485,49 +8783,64 @@ impl ClusterReplicaSconnsOnDemand {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterReplicaSconnsOnDemand {
-    fn from(value: &str) -> Self {
-        match value {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "auto" => Self::Auto,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Enabled),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            2usize => ::std::option::Option::Some(Self::Auto),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterReplicaSconnsOnDemand {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "auto" => Self::Auto,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterReplicaSconnsOnDemand {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Auto => f.write_str("Auto"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterReplicaSconnsOnDemand {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterReplicaSconnsOnDemand {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterReplicaSconnsOnDemand {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterReplicaSconnsOnDemand {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterReplicaSconnsOnDemand {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "auto" => Self::Auto,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterReplicaSconnsOnDemand {
@@ -8558,7 +8871,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterReplicaSconnsOnDemand {
 ///TLS policy of the discovery (sentinel) service, formerly `sentinel_ssl_policy`: `allowed` accepts TLS and plain connections, `disabled` only plain ones, `required` only TLS.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSentinelTlsMode {
     ///`allowed`
@@ -8577,6 +8890,7 @@ impl ClusterSentinelTlsMode {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["allowed", "disabled", "required"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Allowed => "allowed",
@@ -8586,49 +8900,64 @@ impl ClusterSentinelTlsMode {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterSentinelTlsMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "allowed" => Self::Allowed,
-            "disabled" => Self::Disabled,
-            "required" => Self::Required,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Allowed),
+            1usize => ::std::option::Option::Some(Self::Disabled),
+            2usize => ::std::option::Option::Some(Self::Required),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterSentinelTlsMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "allowed" => Self::Allowed,
-            "disabled" => Self::Disabled,
-            "required" => Self::Required,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterSentinelTlsMode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Allowed => f.write_str("Allowed"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Required => f.write_str("Required"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterSentinelTlsMode {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterSentinelTlsMode {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterSentinelTlsMode {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterSentinelTlsMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterSentinelTlsMode {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "allowed" => Self::Allowed,
-            "disabled" => Self::Disabled,
-            "required" => Self::Required,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterSentinelTlsMode {
@@ -8852,117 +9181,117 @@ impl ::serde::Serialize for ClusterSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("acl_pubsub_default", &self.acl_pubsub_default)?;
-        w.opt("auto_recovery", &self.auto_recovery)?;
-        w.opt("automatic_node_offload", &self.automatic_node_offload)?;
-        w.opt("bigstore_migrate_node_threshold", &self.bigstore_migrate_node_threshold)?;
+        w.opt("acl_pubsub_default", &self.acl_pubsub_default);
+        w.opt("auto_recovery", &self.auto_recovery);
+        w.opt("automatic_node_offload", &self.automatic_node_offload);
+        w.opt("bigstore_migrate_node_threshold", &self.bigstore_migrate_node_threshold);
         w.opt(
             "bigstore_migrate_node_threshold_p",
             &self.bigstore_migrate_node_threshold_p,
-        )?;
+        );
         w.opt(
             "bigstore_provision_node_threshold",
             &self.bigstore_provision_node_threshold,
-        )?;
+        );
         w.opt(
             "bigstore_provision_node_threshold_p",
             &self.bigstore_provision_node_threshold_p,
-        )?;
-        w.opt("data_internode_encryption", &self.data_internode_encryption)?;
-        w.opt("db_conns_auditing", &self.db_conns_auditing)?;
-        w.opt("default_bigstore_version", &self.default_bigstore_version)?;
+        );
+        w.opt("data_internode_encryption", &self.data_internode_encryption);
+        w.opt("db_conns_auditing", &self.db_conns_auditing);
+        w.opt("default_bigstore_version", &self.default_bigstore_version);
         w.opt(
             "default_concurrent_restore_actions",
             &self.default_concurrent_restore_actions,
-        )?;
-        w.opt("default_fork_evict_ram", &self.default_fork_evict_ram)?;
+        );
+        w.opt("default_fork_evict_ram", &self.default_fork_evict_ram);
         w.opt(
             "default_non_sharded_proxy_policy",
             &self.default_non_sharded_proxy_policy,
-        )?;
-        w.opt("default_oss_cluster", &self.default_oss_cluster)?;
-        w.opt("default_oss_sharding", &self.default_oss_sharding)?;
+        );
+        w.opt("default_oss_cluster", &self.default_oss_cluster);
+        w.opt("default_oss_sharding", &self.default_oss_sharding);
         w.opt(
             "default_provisioned_redis_version",
             &self.default_provisioned_redis_version,
-        )?;
-        w.opt("default_recovery_wait_time", &self.default_recovery_wait_time)?;
-        w.opt("default_sharded_proxy_policy", &self.default_sharded_proxy_policy)?;
-        w.opt("default_shards_placement", &self.default_shards_placement)?;
+        );
+        w.opt("default_recovery_wait_time", &self.default_recovery_wait_time);
+        w.opt("default_sharded_proxy_policy", &self.default_sharded_proxy_policy);
+        w.opt("default_shards_placement", &self.default_shards_placement);
         w.opt(
             "default_tracking_table_max_keys_policy",
             &self.default_tracking_table_max_keys_policy,
-        )?;
-        w.opt("diskless_repl", &self.diskless_repl)?;
+        );
+        w.opt("diskless_repl", &self.diskless_repl);
         w.opt(
             "endpoint_rebind_propagation_grace_time",
             &self.endpoint_rebind_propagation_grace_time,
-        )?;
-        w.opt("evict_node_use_free_memory", &self.evict_node_use_free_memory)?;
+        );
+        w.opt("evict_node_use_free_memory", &self.evict_node_use_free_memory);
         w.opt(
             "expose_hostnames_for_all_suffixes",
             &self.expose_hostnames_for_all_suffixes,
-        )?;
-        w.opt("failure_detection_sensitivity", &self.failure_detection_sensitivity)?;
-        w.opt("filter_node_wd_health_metrics", &self.filter_node_wd_health_metrics)?;
-        w.opt("hide_user_data_from_log", &self.hide_user_data_from_log)?;
+        );
+        w.opt("failure_detection_sensitivity", &self.failure_detection_sensitivity);
+        w.opt("filter_node_wd_health_metrics", &self.filter_node_wd_health_metrics);
+        w.opt("hide_user_data_from_log", &self.hide_user_data_from_log);
         w.opt(
             "login_lockout_counter_reset_after",
             &self.login_lockout_counter_reset_after,
-        )?;
-        w.opt("login_lockout_duration", &self.login_lockout_duration)?;
-        w.opt("login_lockout_threshold", &self.login_lockout_threshold)?;
-        w.opt("master_healthcheck_api_auth", &self.master_healthcheck_api_auth)?;
-        w.opt("max_redis_forks", &self.max_redis_forks)?;
-        w.opt("max_saved_events_per_type", &self.max_saved_events_per_type)?;
-        w.opt("max_simultaneous_backups", &self.max_simultaneous_backups)?;
-        w.opt("max_slave_full_syncs", &self.max_slave_full_syncs)?;
+        );
+        w.opt("login_lockout_duration", &self.login_lockout_duration);
+        w.opt("login_lockout_threshold", &self.login_lockout_threshold);
+        w.opt("master_healthcheck_api_auth", &self.master_healthcheck_api_auth);
+        w.opt("max_redis_forks", &self.max_redis_forks);
+        w.opt("max_saved_events_per_type", &self.max_saved_events_per_type);
+        w.opt("max_simultaneous_backups", &self.max_simultaneous_backups);
+        w.opt("max_slave_full_syncs", &self.max_slave_full_syncs);
         w.opt(
             "metrics_exporter_expose_bdb_name",
             &self.metrics_exporter_expose_bdb_name,
-        )?;
+        );
         w.opt(
             "oss_cluster_api_preferred_endpoint_type",
             &self.oss_cluster_api_preferred_endpoint_type,
-        )?;
+        );
         w.opt(
             "oss_cluster_api_preferred_ip_type",
             &self.oss_cluster_api_preferred_ip_type,
-        )?;
-        w.opt("parallel_shards_upgrade", &self.parallel_shards_upgrade)?;
-        w.opt("persistence_cleanup_grace_time", &self.persistence_cleanup_grace_time)?;
+        );
+        w.opt("parallel_shards_upgrade", &self.parallel_shards_upgrade);
+        w.opt("persistence_cleanup_grace_time", &self.persistence_cleanup_grace_time);
         w.opt(
             "persistence_cleanup_scan_interval",
             &self.persistence_cleanup_scan_interval,
-        )?;
-        w.opt("persistent_node_removal", &self.persistent_node_removal)?;
-        w.opt("rack_aware", &self.rack_aware)?;
-        w.opt("redis_migrate_node_threshold", &self.redis_migrate_node_threshold)?;
-        w.opt("redis_migrate_node_threshold_p", &self.redis_migrate_node_threshold_p)?;
-        w.opt("redis_provision_node_threshold", &self.redis_provision_node_threshold)?;
+        );
+        w.opt("persistent_node_removal", &self.persistent_node_removal);
+        w.opt("rack_aware", &self.rack_aware);
+        w.opt("redis_migrate_node_threshold", &self.redis_migrate_node_threshold);
+        w.opt("redis_migrate_node_threshold_p", &self.redis_migrate_node_threshold_p);
+        w.opt("redis_provision_node_threshold", &self.redis_provision_node_threshold);
         w.opt(
             "redis_provision_node_threshold_p",
             &self.redis_provision_node_threshold_p,
-        )?;
-        w.opt("redis_upgrade_policy", &self.redis_upgrade_policy)?;
-        w.opt("repl_diskless", &self.repl_diskless)?;
-        w.opt("resp3_default", &self.resp3_default)?;
-        w.opt("shards_overbooking", &self.shards_overbooking)?;
-        w.opt("show_internals", &self.show_internals)?;
+        );
+        w.opt("redis_upgrade_policy", &self.redis_upgrade_policy);
+        w.opt("repl_diskless", &self.repl_diskless);
+        w.opt("resp3_default", &self.resp3_default);
+        w.opt("shards_overbooking", &self.shards_overbooking);
+        w.opt("show_internals", &self.show_internals);
         w.opt(
             "show_metrics_during_state_machine",
             &self.show_metrics_during_state_machine,
-        )?;
-        w.opt("slave_ha", &self.slave_ha)?;
-        w.opt("slave_ha_bdb_cooldown_period", &self.slave_ha_bdb_cooldown_period)?;
-        w.opt("slave_ha_cooldown_period", &self.slave_ha_cooldown_period)?;
-        w.opt("slave_ha_grace_period", &self.slave_ha_grace_period)?;
-        w.opt("slow_log_max_len", &self.slow_log_max_len)?;
-        w.opt("use_librdb", &self.use_librdb)?;
+        );
+        w.opt("slave_ha", &self.slave_ha);
+        w.opt("slave_ha_bdb_cooldown_period", &self.slave_ha_bdb_cooldown_period);
+        w.opt("slave_ha_cooldown_period", &self.slave_ha_cooldown_period);
+        w.opt("slave_ha_grace_period", &self.slave_ha_grace_period);
+        w.opt("slow_log_max_len", &self.slow_log_max_len);
+        w.opt("use_librdb", &self.use_librdb);
         w.opt(
             "witness_disk_update_frequency_divisor",
             &self.witness_disk_update_frequency_divisor,
-        )?;
+        );
         w.end(&self.extra)
     }
 }
@@ -9489,7 +9818,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "acl_pubsub_default" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -9501,7 +9830,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 0usize,
                                 "acl_pubsub_default",
-                            )?
+                            )
                         }
                         "auto_recovery" => {
                             crate::object::put::<
@@ -9514,7 +9843,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 1usize,
                                 "auto_recovery",
-                            )?
+                            )
                         }
                         "automatic_node_offload" => {
                             crate::object::put::<
@@ -9527,7 +9856,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 2usize,
                                 "automatic_node_offload",
-                            )?
+                            )
                         }
                         "bigstore_migrate_node_threshold" => {
                             crate::object::put::<
@@ -9540,7 +9869,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 3usize,
                                 "bigstore_migrate_node_threshold",
-                            )?
+                            )
                         }
                         "bigstore_migrate_node_threshold_p" => {
                             crate::object::put::<
@@ -9553,7 +9882,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 4usize,
                                 "bigstore_migrate_node_threshold_p",
-                            )?
+                            )
                         }
                         "bigstore_provision_node_threshold" => {
                             crate::object::put::<
@@ -9566,7 +9895,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 5usize,
                                 "bigstore_provision_node_threshold",
-                            )?
+                            )
                         }
                         "bigstore_provision_node_threshold_p" => {
                             crate::object::put::<
@@ -9579,7 +9908,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 6usize,
                                 "bigstore_provision_node_threshold_p",
-                            )?
+                            )
                         }
                         "data_internode_encryption" => {
                             crate::object::put::<
@@ -9592,7 +9921,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 7usize,
                                 "data_internode_encryption",
-                            )?
+                            )
                         }
                         "db_conns_auditing" => {
                             crate::object::put::<
@@ -9605,7 +9934,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 8usize,
                                 "db_conns_auditing",
-                            )?
+                            )
                         }
                         "default_bigstore_version" => {
                             crate::object::put::<
@@ -9618,7 +9947,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 9usize,
                                 "default_bigstore_version",
-                            )?
+                            )
                         }
                         "default_concurrent_restore_actions" => {
                             crate::object::put::<
@@ -9631,7 +9960,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 10usize,
                                 "default_concurrent_restore_actions",
-                            )?
+                            )
                         }
                         "default_fork_evict_ram" => {
                             crate::object::put::<
@@ -9644,7 +9973,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 11usize,
                                 "default_fork_evict_ram",
-                            )?
+                            )
                         }
                         "default_non_sharded_proxy_policy" => {
                             crate::object::put::<
@@ -9657,7 +9986,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 12usize,
                                 "default_non_sharded_proxy_policy",
-                            )?
+                            )
                         }
                         "default_oss_cluster" => {
                             crate::object::put::<
@@ -9670,7 +9999,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 13usize,
                                 "default_oss_cluster",
-                            )?
+                            )
                         }
                         "default_oss_sharding" => {
                             crate::object::put::<
@@ -9683,7 +10012,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 14usize,
                                 "default_oss_sharding",
-                            )?
+                            )
                         }
                         "default_provisioned_redis_version" => {
                             crate::object::put::<
@@ -9696,7 +10025,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 15usize,
                                 "default_provisioned_redis_version",
-                            )?
+                            )
                         }
                         "default_recovery_wait_time" => {
                             crate::object::put::<
@@ -9709,7 +10038,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 16usize,
                                 "default_recovery_wait_time",
-                            )?
+                            )
                         }
                         "default_sharded_proxy_policy" => {
                             crate::object::put::<
@@ -9722,7 +10051,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 17usize,
                                 "default_sharded_proxy_policy",
-                            )?
+                            )
                         }
                         "default_shards_placement" => {
                             crate::object::put::<
@@ -9735,7 +10064,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 18usize,
                                 "default_shards_placement",
-                            )?
+                            )
                         }
                         "default_tracking_table_max_keys_policy" => {
                             crate::object::put::<
@@ -9748,7 +10077,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 19usize,
                                 "default_tracking_table_max_keys_policy",
-                            )?
+                            )
                         }
                         "diskless_repl" => {
                             crate::object::put::<
@@ -9761,7 +10090,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 20usize,
                                 "diskless_repl",
-                            )?
+                            )
                         }
                         "endpoint_rebind_propagation_grace_time" => {
                             crate::object::put::<
@@ -9774,7 +10103,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 21usize,
                                 "endpoint_rebind_propagation_grace_time",
-                            )?
+                            )
                         }
                         "evict_node_use_free_memory" => {
                             crate::object::put::<
@@ -9787,7 +10116,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 22usize,
                                 "evict_node_use_free_memory",
-                            )?
+                            )
                         }
                         "expose_hostnames_for_all_suffixes" => {
                             crate::object::put::<
@@ -9800,7 +10129,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 23usize,
                                 "expose_hostnames_for_all_suffixes",
-                            )?
+                            )
                         }
                         "failure_detection_sensitivity" => {
                             crate::object::put::<
@@ -9813,7 +10142,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 24usize,
                                 "failure_detection_sensitivity",
-                            )?
+                            )
                         }
                         "filter_node_wd_health_metrics" => {
                             crate::object::put::<
@@ -9826,7 +10155,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 25usize,
                                 "filter_node_wd_health_metrics",
-                            )?
+                            )
                         }
                         "hide_user_data_from_log" => {
                             crate::object::put::<
@@ -9839,7 +10168,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 26usize,
                                 "hide_user_data_from_log",
-                            )?
+                            )
                         }
                         "login_lockout_counter_reset_after" => {
                             crate::object::put::<
@@ -9852,7 +10181,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 27usize,
                                 "login_lockout_counter_reset_after",
-                            )?
+                            )
                         }
                         "login_lockout_duration" => {
                             crate::object::put::<
@@ -9865,7 +10194,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 28usize,
                                 "login_lockout_duration",
-                            )?
+                            )
                         }
                         "login_lockout_threshold" => {
                             crate::object::put::<
@@ -9878,7 +10207,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 29usize,
                                 "login_lockout_threshold",
-                            )?
+                            )
                         }
                         "master_healthcheck_api_auth" => {
                             crate::object::put::<
@@ -9891,7 +10220,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 30usize,
                                 "master_healthcheck_api_auth",
-                            )?
+                            )
                         }
                         "max_redis_forks" => {
                             crate::object::put::<
@@ -9904,7 +10233,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 31usize,
                                 "max_redis_forks",
-                            )?
+                            )
                         }
                         "max_saved_events_per_type" => {
                             crate::object::put::<
@@ -9917,7 +10246,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 32usize,
                                 "max_saved_events_per_type",
-                            )?
+                            )
                         }
                         "max_simultaneous_backups" => {
                             crate::object::put::<
@@ -9930,7 +10259,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 33usize,
                                 "max_simultaneous_backups",
-                            )?
+                            )
                         }
                         "max_slave_full_syncs" => {
                             crate::object::put::<
@@ -9943,7 +10272,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 34usize,
                                 "max_slave_full_syncs",
-                            )?
+                            )
                         }
                         "metrics_exporter_expose_bdb_name" => {
                             crate::object::put::<
@@ -9956,7 +10285,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 35usize,
                                 "metrics_exporter_expose_bdb_name",
-                            )?
+                            )
                         }
                         "oss_cluster_api_preferred_endpoint_type" => {
                             crate::object::put::<
@@ -9969,7 +10298,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 36usize,
                                 "oss_cluster_api_preferred_endpoint_type",
-                            )?
+                            )
                         }
                         "oss_cluster_api_preferred_ip_type" => {
                             crate::object::put::<
@@ -9982,7 +10311,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 37usize,
                                 "oss_cluster_api_preferred_ip_type",
-                            )?
+                            )
                         }
                         "parallel_shards_upgrade" => {
                             crate::object::put::<
@@ -9995,7 +10324,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 38usize,
                                 "parallel_shards_upgrade",
-                            )?
+                            )
                         }
                         "persistence_cleanup_grace_time" => {
                             crate::object::put::<
@@ -10008,7 +10337,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 39usize,
                                 "persistence_cleanup_grace_time",
-                            )?
+                            )
                         }
                         "persistence_cleanup_scan_interval" => {
                             crate::object::put::<
@@ -10021,7 +10350,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 40usize,
                                 "persistence_cleanup_scan_interval",
-                            )?
+                            )
                         }
                         "persistent_node_removal" => {
                             crate::object::put::<
@@ -10034,7 +10363,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 41usize,
                                 "persistent_node_removal",
-                            )?
+                            )
                         }
                         "rack_aware" => {
                             crate::object::put::<
@@ -10047,7 +10376,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 42usize,
                                 "rack_aware",
-                            )?
+                            )
                         }
                         "redis_migrate_node_threshold" => {
                             crate::object::put::<
@@ -10060,7 +10389,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 43usize,
                                 "redis_migrate_node_threshold",
-                            )?
+                            )
                         }
                         "redis_migrate_node_threshold_p" => {
                             crate::object::put::<
@@ -10073,7 +10402,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 44usize,
                                 "redis_migrate_node_threshold_p",
-                            )?
+                            )
                         }
                         "redis_provision_node_threshold" => {
                             crate::object::put::<
@@ -10086,7 +10415,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 45usize,
                                 "redis_provision_node_threshold",
-                            )?
+                            )
                         }
                         "redis_provision_node_threshold_p" => {
                             crate::object::put::<
@@ -10099,7 +10428,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 46usize,
                                 "redis_provision_node_threshold_p",
-                            )?
+                            )
                         }
                         "redis_upgrade_policy" => {
                             crate::object::put::<
@@ -10112,7 +10441,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 47usize,
                                 "redis_upgrade_policy",
-                            )?
+                            )
                         }
                         "repl_diskless" => {
                             crate::object::put::<
@@ -10125,7 +10454,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 48usize,
                                 "repl_diskless",
-                            )?
+                            )
                         }
                         "resp3_default" => {
                             crate::object::put::<
@@ -10138,7 +10467,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 49usize,
                                 "resp3_default",
-                            )?
+                            )
                         }
                         "shards_overbooking" => {
                             crate::object::put::<
@@ -10151,7 +10480,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 50usize,
                                 "shards_overbooking",
-                            )?
+                            )
                         }
                         "show_internals" => {
                             crate::object::put::<
@@ -10164,7 +10493,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 51usize,
                                 "show_internals",
-                            )?
+                            )
                         }
                         "show_metrics_during_state_machine" => {
                             crate::object::put::<
@@ -10177,7 +10506,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 52usize,
                                 "show_metrics_during_state_machine",
-                            )?
+                            )
                         }
                         "slave_ha" => {
                             crate::object::put::<
@@ -10190,7 +10519,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 53usize,
                                 "slave_ha",
-                            )?
+                            )
                         }
                         "slave_ha_bdb_cooldown_period" => {
                             crate::object::put::<
@@ -10203,7 +10532,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 54usize,
                                 "slave_ha_bdb_cooldown_period",
-                            )?
+                            )
                         }
                         "slave_ha_cooldown_period" => {
                             crate::object::put::<
@@ -10216,7 +10545,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 55usize,
                                 "slave_ha_cooldown_period",
-                            )?
+                            )
                         }
                         "slave_ha_grace_period" => {
                             crate::object::put::<
@@ -10229,7 +10558,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 56usize,
                                 "slave_ha_grace_period",
-                            )?
+                            )
                         }
                         "slow_log_max_len" => {
                             crate::object::put::<
@@ -10242,7 +10571,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 57usize,
                                 "slow_log_max_len",
-                            )?
+                            )
                         }
                         "use_librdb" => {
                             crate::object::put::<
@@ -10255,7 +10584,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 58usize,
                                 "use_librdb",
-                            )?
+                            )
                         }
                         "witness_disk_update_frequency_divisor" => {
                             crate::object::put::<
@@ -10268,10 +10597,11 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
                                 &mut seen,
                                 59usize,
                                 "witness_disk_update_frequency_divisor",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -10282,7 +10612,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettings {
 ///Default pub/sub ACL rule of all databases: `resetchannels` denies every channel (restrictive), `allchannels` allows every channel (permissive).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsAclPubsubDefault {
     ///`resetchannels`
@@ -10299,6 +10629,7 @@ impl ClusterSettingsAclPubsubDefault {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["resetchannels", "allchannels"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Resetchannels => "resetchannels",
@@ -10307,46 +10638,62 @@ impl ClusterSettingsAclPubsubDefault {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterSettingsAclPubsubDefault {
-    fn from(value: &str) -> Self {
-        match value {
-            "resetchannels" => Self::Resetchannels,
-            "allchannels" => Self::Allchannels,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Resetchannels),
+            1usize => ::std::option::Option::Some(Self::Allchannels),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterSettingsAclPubsubDefault {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "resetchannels" => Self::Resetchannels,
-            "allchannels" => Self::Allchannels,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterSettingsAclPubsubDefault {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Resetchannels => f.write_str("Resetchannels"),
+            Self::Allchannels => f.write_str("Allchannels"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterSettingsAclPubsubDefault {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterSettingsAclPubsubDefault {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterSettingsAclPubsubDefault {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterSettingsAclPubsubDefault {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterSettingsAclPubsubDefault {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "resetchannels" => Self::Resetchannels,
-            "allchannels" => Self::Allchannels,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterSettingsAclPubsubDefault {
@@ -10377,7 +10724,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsAclPubsubDefault {
 ///Proxy policy given to the endpoints of new non-sharded databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsDefaultNonShardedProxyPolicy {
     ///`single`
@@ -10400,6 +10747,7 @@ impl ClusterSettingsDefaultNonShardedProxyPolicy {
         "all-nodes",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Single => "single",
@@ -10409,50 +10757,65 @@ impl ClusterSettingsDefaultNonShardedProxyPolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Single),
+            1usize => ::std::option::Option::Some(Self::AllMasterShards),
+            2usize => ::std::option::Option::Some(Self::AllNodes),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ClusterSettingsDefaultNonShardedProxyPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Single => f.write_str("Single"),
+            Self::AllMasterShards => f.write_str("AllMasterShards"),
+            Self::AllNodes => f.write_str("AllNodes"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ClusterSettingsDefaultNonShardedProxyPolicy {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ClusterSettingsDefaultNonShardedProxyPolicy {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterSettingsDefaultNonShardedProxyPolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterSettingsDefaultNonShardedProxyPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterSettingsDefaultNonShardedProxyPolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterSettingsDefaultNonShardedProxyPolicy {
@@ -10483,7 +10846,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultNonShardedProxyPol
 ///Proxy policy given to the endpoints of new sharded databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsDefaultShardedProxyPolicy {
     ///`single`
@@ -10506,6 +10869,7 @@ impl ClusterSettingsDefaultShardedProxyPolicy {
         "all-nodes",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Single => "single",
@@ -10515,50 +10879,65 @@ impl ClusterSettingsDefaultShardedProxyPolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Single),
+            1usize => ::std::option::Option::Some(Self::AllMasterShards),
+            2usize => ::std::option::Option::Some(Self::AllNodes),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ClusterSettingsDefaultShardedProxyPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Single => f.write_str("Single"),
+            Self::AllMasterShards => f.write_str("AllMasterShards"),
+            Self::AllNodes => f.write_str("AllNodes"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ClusterSettingsDefaultShardedProxyPolicy {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ClusterSettingsDefaultShardedProxyPolicy {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterSettingsDefaultShardedProxyPolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterSettingsDefaultShardedProxyPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterSettingsDefaultShardedProxyPolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "single" => Self::Single,
-            "all-master-shards" => Self::AllMasterShards,
-            "all-nodes" => Self::AllNodes,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterSettingsDefaultShardedProxyPolicy {
@@ -10589,7 +10968,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultShardedProxyPolicy
 ///Shard placement of new databases: `dense` packs shards on as few nodes as possible, `sparse` spreads them over as many nodes as possible.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsDefaultShardsPlacement {
     ///`dense`
@@ -10606,6 +10985,7 @@ impl ClusterSettingsDefaultShardsPlacement {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["dense", "sparse"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Dense => "dense",
@@ -10614,47 +10994,63 @@ impl ClusterSettingsDefaultShardsPlacement {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Dense),
+            1usize => ::std::option::Option::Some(Self::Sparse),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ClusterSettingsDefaultShardsPlacement {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Dense => f.write_str("Dense"),
+            Self::Sparse => f.write_str("Sparse"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ClusterSettingsDefaultShardsPlacement {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "dense" => Self::Dense,
-            "sparse" => Self::Sparse,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ClusterSettingsDefaultShardsPlacement {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "dense" => Self::Dense,
-            "sparse" => Self::Sparse,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterSettingsDefaultShardsPlacement {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterSettingsDefaultShardsPlacement {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterSettingsDefaultShardsPlacement {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "dense" => Self::Dense,
-            "sparse" => Self::Sparse,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterSettingsDefaultShardsPlacement {
@@ -10685,7 +11081,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDefaultShardsPlacement {
 ///Deprecated: use `repl_diskless`. `yes` enables Redis diskless replication by default. Default: `yes`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsDisklessRepl {
     ///`yes`
@@ -10702,6 +11098,7 @@ impl ClusterSettingsDisklessRepl {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["yes", "no"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -10710,46 +11107,62 @@ impl ClusterSettingsDisklessRepl {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterSettingsDisklessRepl {
-    fn from(value: &str) -> Self {
-        match value {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Yes),
+            1usize => ::std::option::Option::Some(Self::No),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterSettingsDisklessRepl {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterSettingsDisklessRepl {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterSettingsDisklessRepl {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterSettingsDisklessRepl {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterSettingsDisklessRepl {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterSettingsDisklessRepl {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterSettingsDisklessRepl {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterSettingsDisklessRepl {
@@ -10780,7 +11193,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsDisklessRepl {
 ///Failure detection thresholds and timeouts (formerly `watchdog_profile`): `high` (formerly `local-network`) detects failures and fails over faster; `low` (formerly `cloud`) tolerates more latency variance (network jitter).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsFailureDetectionSensitivity {
     ///`high`
@@ -10797,6 +11210,7 @@ impl ClusterSettingsFailureDetectionSensitivity {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["high", "low"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::High => "high",
@@ -10805,47 +11219,63 @@ impl ClusterSettingsFailureDetectionSensitivity {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::High),
+            1usize => ::std::option::Option::Some(Self::Low),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ClusterSettingsFailureDetectionSensitivity {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::High => f.write_str("High"),
+            Self::Low => f.write_str("Low"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ClusterSettingsFailureDetectionSensitivity {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "high" => Self::High,
-            "low" => Self::Low,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ClusterSettingsFailureDetectionSensitivity {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "high" => Self::High,
-            "low" => Self::Low,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterSettingsFailureDetectionSensitivity {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterSettingsFailureDetectionSensitivity {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterSettingsFailureDetectionSensitivity {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "high" => Self::High,
-            "low" => Self::Low,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterSettingsFailureDetectionSensitivity {
@@ -10876,7 +11306,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsFailureDetectionSensitivi
 ///Endpoint type the OSS Cluster API reports for new endpoints. Default `ip`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsOssClusterApiPreferredEndpointType {
     ///`ip`
@@ -10893,6 +11323,7 @@ impl ClusterSettingsOssClusterApiPreferredEndpointType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["ip", "hostname"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Ip => "ip",
@@ -10901,47 +11332,63 @@ impl ClusterSettingsOssClusterApiPreferredEndpointType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Ip),
+            1usize => ::std::option::Option::Some(Self::Hostname),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ClusterSettingsOssClusterApiPreferredEndpointType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Ip => f.write_str("Ip"),
+            Self::Hostname => f.write_str("Hostname"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ClusterSettingsOssClusterApiPreferredEndpointType {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "ip" => Self::Ip,
-            "hostname" => Self::Hostname,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ClusterSettingsOssClusterApiPreferredEndpointType {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "ip" => Self::Ip,
-            "hostname" => Self::Hostname,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterSettingsOssClusterApiPreferredEndpointType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterSettingsOssClusterApiPreferredEndpointType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterSettingsOssClusterApiPreferredEndpointType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "ip" => Self::Ip,
-            "hostname" => Self::Hostname,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterSettingsOssClusterApiPreferredEndpointType {
@@ -10973,7 +11420,7 @@ for ClusterSettingsOssClusterApiPreferredEndpointType {
 ///IP type the OSS Cluster API reports for new endpoints. Default `internal`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsOssClusterApiPreferredIpType {
     ///`internal`
@@ -10990,6 +11437,7 @@ impl ClusterSettingsOssClusterApiPreferredIpType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["internal", "external"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Internal => "internal",
@@ -10998,47 +11446,63 @@ impl ClusterSettingsOssClusterApiPreferredIpType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Internal),
+            1usize => ::std::option::Option::Some(Self::External),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ClusterSettingsOssClusterApiPreferredIpType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Internal => f.write_str("Internal"),
+            Self::External => f.write_str("External"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ClusterSettingsOssClusterApiPreferredIpType {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ClusterSettingsOssClusterApiPreferredIpType {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterSettingsOssClusterApiPreferredIpType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterSettingsOssClusterApiPreferredIpType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterSettingsOssClusterApiPreferredIpType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "internal" => Self::Internal,
-            "external" => Self::External,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterSettingsOssClusterApiPreferredIpType {
@@ -11069,7 +11533,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsOssClusterApiPreferredIpT
 ///Which Redis version databases are created with or upgraded to: `major` (default) follows major-version compatibility, `latest` the latest Redis Open Source version.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSettingsRedisUpgradePolicy {
     ///`major`
@@ -11086,6 +11550,7 @@ impl ClusterSettingsRedisUpgradePolicy {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["major", "latest"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Major => "major",
@@ -11094,46 +11559,62 @@ impl ClusterSettingsRedisUpgradePolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterSettingsRedisUpgradePolicy {
-    fn from(value: &str) -> Self {
-        match value {
-            "major" => Self::Major,
-            "latest" => Self::Latest,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Major),
+            1usize => ::std::option::Option::Some(Self::Latest),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterSettingsRedisUpgradePolicy {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "major" => Self::Major,
-            "latest" => Self::Latest,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterSettingsRedisUpgradePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Major => f.write_str("Major"),
+            Self::Latest => f.write_str("Latest"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterSettingsRedisUpgradePolicy {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterSettingsRedisUpgradePolicy {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterSettingsRedisUpgradePolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterSettingsRedisUpgradePolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterSettingsRedisUpgradePolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "major" => Self::Major,
-            "latest" => Self::Latest,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterSettingsRedisUpgradePolicy {
@@ -11164,7 +11645,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSettingsRedisUpgradePolicy {
 ///TLS mode used to reach the SMTP server.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSmtpTlsMode {
     ///`none`
@@ -11183,6 +11664,7 @@ impl ClusterSmtpTlsMode {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["none", "starttls", "tls"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::None => "none",
@@ -11192,49 +11674,64 @@ impl ClusterSmtpTlsMode {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ClusterSmtpTlsMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "none" => Self::None,
-            "starttls" => Self::Starttls,
-            "tls" => Self::Tls,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::None),
+            1usize => ::std::option::Option::Some(Self::Starttls),
+            2usize => ::std::option::Option::Some(Self::Tls),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ClusterSmtpTlsMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "none" => Self::None,
-            "starttls" => Self::Starttls,
-            "tls" => Self::Tls,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ClusterSmtpTlsMode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Starttls => f.write_str("Starttls"),
+            Self::Tls => f.write_str("Tls"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ClusterSmtpTlsMode {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ClusterSmtpTlsMode {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ClusterSmtpTlsMode {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ClusterSmtpTlsMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ClusterSmtpTlsMode {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "none" => Self::None,
-            "starttls" => Self::Starttls,
-            "tls" => Self::Tls,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ClusterSmtpTlsMode {
@@ -11278,7 +11775,7 @@ impl ::serde::Serialize for ClusterSsoSamlMetadataIdpUploadRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("idp_metadata", &self.idp_metadata)?;
+        w.req("idp_metadata", &self.idp_metadata);
         w.end(&self.extra)
     }
 }
@@ -11329,16 +11826,17 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSsoSamlMetadataIdpUploadRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "idp_metadata" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "idp_metadata")?
+                            >(&mut map, &mut f0, "idp_metadata")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ClusterSsoSamlMetadataIdpUploadRequest {
                     idp_metadata: crate::object::required(f0, "idp_metadata")?,
@@ -11365,7 +11863,7 @@ impl ::serde::Serialize for ClusterStats {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("intervals", &self.intervals)?;
+        w.opt("intervals", &self.intervals);
         w.end(&self.extra)
     }
 }
@@ -11392,7 +11890,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStats {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "intervals" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -11404,10 +11902,11 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStats {
                                 &mut seen,
                                 0usize,
                                 "intervals",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -11477,30 +11976,30 @@ impl ::serde::Serialize for ClusterStatsInterval {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("available_flash", &self.available_flash)?;
-        w.opt("available_memory", &self.available_memory)?;
-        w.opt("avg_latency", &self.avg_latency)?;
-        w.opt("bigstore_free", &self.bigstore_free)?;
-        w.opt("bigstore_iops", &self.bigstore_iops)?;
-        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops)?;
-        w.opt("bigstore_throughput", &self.bigstore_throughput)?;
-        w.opt("conns", &self.conns)?;
-        w.opt("cpu_idle", &self.cpu_idle)?;
-        w.opt("cpu_system", &self.cpu_system)?;
-        w.opt("cpu_user", &self.cpu_user)?;
-        w.opt("egress_bytes", &self.egress_bytes)?;
-        w.opt("ephemeral_storage_avail", &self.ephemeral_storage_avail)?;
-        w.opt("ephemeral_storage_free", &self.ephemeral_storage_free)?;
-        w.opt("etime", &self.etime)?;
-        w.opt("free_memory", &self.free_memory)?;
-        w.opt("ingress_bytes", &self.ingress_bytes)?;
-        w.opt("interval", &self.interval)?;
-        w.opt("persistent_storage_avail", &self.persistent_storage_avail)?;
-        w.opt("persistent_storage_free", &self.persistent_storage_free)?;
-        w.opt("provisional_flash", &self.provisional_flash)?;
-        w.opt("provisional_memory", &self.provisional_memory)?;
-        w.opt("stime", &self.stime)?;
-        w.opt("total_req", &self.total_req)?;
+        w.opt("available_flash", &self.available_flash);
+        w.opt("available_memory", &self.available_memory);
+        w.opt("avg_latency", &self.avg_latency);
+        w.opt("bigstore_free", &self.bigstore_free);
+        w.opt("bigstore_iops", &self.bigstore_iops);
+        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops);
+        w.opt("bigstore_throughput", &self.bigstore_throughput);
+        w.opt("conns", &self.conns);
+        w.opt("cpu_idle", &self.cpu_idle);
+        w.opt("cpu_system", &self.cpu_system);
+        w.opt("cpu_user", &self.cpu_user);
+        w.opt("egress_bytes", &self.egress_bytes);
+        w.opt("ephemeral_storage_avail", &self.ephemeral_storage_avail);
+        w.opt("ephemeral_storage_free", &self.ephemeral_storage_free);
+        w.opt("etime", &self.etime);
+        w.opt("free_memory", &self.free_memory);
+        w.opt("ingress_bytes", &self.ingress_bytes);
+        w.opt("interval", &self.interval);
+        w.opt("persistent_storage_avail", &self.persistent_storage_avail);
+        w.opt("persistent_storage_free", &self.persistent_storage_free);
+        w.opt("provisional_flash", &self.provisional_flash);
+        w.opt("provisional_memory", &self.provisional_memory);
+        w.opt("stime", &self.stime);
+        w.opt("total_req", &self.total_req);
         w.end(&self.extra)
     }
 }
@@ -11527,7 +12026,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "available_flash" => {
                             crate::object::put::<
                                 crate::object::OptF64,
@@ -11539,7 +12038,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 0usize,
                                 "available_flash",
-                            )?
+                            )
                         }
                         "available_memory" => {
                             crate::object::put::<
@@ -11552,7 +12051,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 1usize,
                                 "available_memory",
-                            )?
+                            )
                         }
                         "avg_latency" => {
                             crate::object::put::<
@@ -11565,7 +12064,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 2usize,
                                 "avg_latency",
-                            )?
+                            )
                         }
                         "bigstore_free" => {
                             crate::object::put::<
@@ -11578,7 +12077,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 3usize,
                                 "bigstore_free",
-                            )?
+                            )
                         }
                         "bigstore_iops" => {
                             crate::object::put::<
@@ -11591,7 +12090,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 4usize,
                                 "bigstore_iops",
-                            )?
+                            )
                         }
                         "bigstore_kv_ops" => {
                             crate::object::put::<
@@ -11604,7 +12103,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 5usize,
                                 "bigstore_kv_ops",
-                            )?
+                            )
                         }
                         "bigstore_throughput" => {
                             crate::object::put::<
@@ -11617,27 +12116,21 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 6usize,
                                 "bigstore_throughput",
-                            )?
+                            )
                         }
                         "conns" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.conns, &mut seen, 7usize, "conns")?
+                            >(&mut map, &mut out.conns, &mut seen, 7usize, "conns")
                         }
                         "cpu_idle" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.cpu_idle,
-                                &mut seen,
-                                8usize,
-                                "cpu_idle",
-                            )?
+                            >(&mut map, &mut out.cpu_idle, &mut seen, 8usize, "cpu_idle")
                         }
                         "cpu_system" => {
                             crate::object::put::<
@@ -11650,7 +12143,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 9usize,
                                 "cpu_system",
-                            )?
+                            )
                         }
                         "cpu_user" => {
                             crate::object::put::<
@@ -11663,7 +12156,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 10usize,
                                 "cpu_user",
-                            )?
+                            )
                         }
                         "egress_bytes" => {
                             crate::object::put::<
@@ -11676,7 +12169,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 11usize,
                                 "egress_bytes",
-                            )?
+                            )
                         }
                         "ephemeral_storage_avail" => {
                             crate::object::put::<
@@ -11689,7 +12182,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 12usize,
                                 "ephemeral_storage_avail",
-                            )?
+                            )
                         }
                         "ephemeral_storage_free" => {
                             crate::object::put::<
@@ -11702,14 +12195,14 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 13usize,
                                 "ephemeral_storage_free",
-                            )?
+                            )
                         }
                         "etime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.etime, &mut seen, 14usize, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 14usize, "etime")
                         }
                         "free_memory" => {
                             crate::object::put::<
@@ -11722,7 +12215,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 15usize,
                                 "free_memory",
-                            )?
+                            )
                         }
                         "ingress_bytes" => {
                             crate::object::put::<
@@ -11735,7 +12228,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 16usize,
                                 "ingress_bytes",
-                            )?
+                            )
                         }
                         "interval" => {
                             crate::object::put::<
@@ -11748,7 +12241,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 17usize,
                                 "interval",
-                            )?
+                            )
                         }
                         "persistent_storage_avail" => {
                             crate::object::put::<
@@ -11761,7 +12254,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 18usize,
                                 "persistent_storage_avail",
-                            )?
+                            )
                         }
                         "persistent_storage_free" => {
                             crate::object::put::<
@@ -11774,7 +12267,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 19usize,
                                 "persistent_storage_free",
-                            )?
+                            )
                         }
                         "provisional_flash" => {
                             crate::object::put::<
@@ -11787,7 +12280,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 20usize,
                                 "provisional_flash",
-                            )?
+                            )
                         }
                         "provisional_memory" => {
                             crate::object::put::<
@@ -11800,14 +12293,14 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 21usize,
                                 "provisional_memory",
-                            )?
+                            )
                         }
                         "stime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.stime, &mut seen, 22usize, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 22usize, "stime")
                         }
                         "total_req" => {
                             crate::object::put::<
@@ -11820,10 +12313,11 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
                                 &mut seen,
                                 23usize,
                                 "total_req",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -11861,11 +12355,11 @@ impl ::serde::Serialize for DbConnsAuditingConfig {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("audit_address", &self.audit_address)?;
-        w.opt("audit_port", &self.audit_port)?;
-        w.opt("audit_protocol", &self.audit_protocol)?;
-        w.opt("audit_reconnect_interval", &self.audit_reconnect_interval)?;
-        w.opt("audit_reconnect_max_attempts", &self.audit_reconnect_max_attempts)?;
+        w.opt("audit_address", &self.audit_address);
+        w.opt("audit_port", &self.audit_port);
+        w.opt("audit_protocol", &self.audit_protocol);
+        w.opt("audit_reconnect_interval", &self.audit_reconnect_interval);
+        w.opt("audit_reconnect_max_attempts", &self.audit_reconnect_max_attempts);
         w.end(&self.extra)
     }
 }
@@ -11934,7 +12428,7 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfig {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "audit_address" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -11946,7 +12440,7 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfig {
                                 &mut seen,
                                 0usize,
                                 "audit_address",
-                            )?
+                            )
                         }
                         "audit_port" => {
                             crate::object::put::<
@@ -11959,7 +12453,7 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfig {
                                 &mut seen,
                                 1usize,
                                 "audit_port",
-                            )?
+                            )
                         }
                         "audit_protocol" => {
                             crate::object::put::<
@@ -11972,7 +12466,7 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfig {
                                 &mut seen,
                                 2usize,
                                 "audit_protocol",
-                            )?
+                            )
                         }
                         "audit_reconnect_interval" => {
                             crate::object::put::<
@@ -11985,7 +12479,7 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfig {
                                 &mut seen,
                                 3usize,
                                 "audit_reconnect_interval",
-                            )?
+                            )
                         }
                         "audit_reconnect_max_attempts" => {
                             crate::object::put::<
@@ -11998,10 +12492,11 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfig {
                                 &mut seen,
                                 4usize,
                                 "audit_reconnect_max_attempts",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -12012,7 +12507,7 @@ impl<'de> ::serde::Deserialize<'de> for DbConnsAuditingConfig {
 ///Protocol used to deliver audit events; only `TCP` is valid in production.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DbConnsAuditingConfigAuditProtocol {
     ///`TCP`
@@ -12029,6 +12524,7 @@ impl DbConnsAuditingConfigAuditProtocol {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["TCP", "local"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Tcp => "TCP",
@@ -12037,46 +12533,62 @@ impl DbConnsAuditingConfigAuditProtocol {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for DbConnsAuditingConfigAuditProtocol {
-    fn from(value: &str) -> Self {
-        match value {
-            "TCP" => Self::Tcp,
-            "local" => Self::Local,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Tcp),
+            1usize => ::std::option::Option::Some(Self::Local),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for DbConnsAuditingConfigAuditProtocol {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "TCP" => Self::Tcp,
-            "local" => Self::Local,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for DbConnsAuditingConfigAuditProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Tcp => f.write_str("Tcp"),
+            Self::Local => f.write_str("Local"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for DbConnsAuditingConfigAuditProtocol {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for DbConnsAuditingConfigAuditProtocol {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for DbConnsAuditingConfigAuditProtocol {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for DbConnsAuditingConfigAuditProtocol {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for DbConnsAuditingConfigAuditProtocol {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "TCP" => Self::Tcp,
-            "local" => Self::Local,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for DbConnsAuditingConfigAuditProtocol {
@@ -12164,22 +12676,22 @@ impl ::serde::Serialize for Ldap {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("bind_dn", &self.bind_dn)?;
-        w.opt("bind_pass", &self.bind_pass)?;
-        w.opt("ca_cert", &self.ca_cert)?;
-        w.opt("cache_ttl", &self.cache_ttl)?;
-        w.opt("cba", &self.cba)?;
-        w.opt("cba_identity_oid", &self.cba_identity_oid)?;
-        w.opt("cba_identity_source", &self.cba_identity_source)?;
-        w.opt("control_plane", &self.control_plane)?;
-        w.opt("data_plane", &self.data_plane)?;
-        w.opt("directory_timeout_s", &self.directory_timeout_s)?;
-        w.opt("dn_group_attr", &self.dn_group_attr)?;
-        w.opt("dn_group_query", &self.dn_group_query)?;
-        w.opt("starttls", &self.starttls)?;
-        w.opt("uris", &self.uris)?;
-        w.opt("user_dn_query", &self.user_dn_query)?;
-        w.opt("user_dn_template", &self.user_dn_template)?;
+        w.opt("bind_dn", &self.bind_dn);
+        w.opt("bind_pass", &self.bind_pass);
+        w.opt("ca_cert", &self.ca_cert);
+        w.opt("cache_ttl", &self.cache_ttl);
+        w.opt("cba", &self.cba);
+        w.opt("cba_identity_oid", &self.cba_identity_oid);
+        w.opt("cba_identity_source", &self.cba_identity_source);
+        w.opt("control_plane", &self.control_plane);
+        w.opt("data_plane", &self.data_plane);
+        w.opt("directory_timeout_s", &self.directory_timeout_s);
+        w.opt("dn_group_attr", &self.dn_group_attr);
+        w.opt("dn_group_query", &self.dn_group_query);
+        w.opt("starttls", &self.starttls);
+        w.opt("uris", &self.uris);
+        w.opt("user_dn_query", &self.user_dn_query);
+        w.opt("user_dn_template", &self.user_dn_template);
         w.end(&self.extra)
     }
 }
@@ -12340,13 +12852,13 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "bind_dn" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.bind_dn, &mut seen, 0usize, "bind_dn")?
+                            >(&mut map, &mut out.bind_dn, &mut seen, 0usize, "bind_dn")
                         }
                         "bind_pass" => {
                             crate::object::put::<
@@ -12359,14 +12871,14 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 1usize,
                                 "bind_pass",
-                            )?
+                            )
                         }
                         "ca_cert" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.ca_cert, &mut seen, 2usize, "ca_cert")?
+                            >(&mut map, &mut out.ca_cert, &mut seen, 2usize, "ca_cert")
                         }
                         "cache_ttl" => {
                             crate::object::put::<
@@ -12379,14 +12891,14 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 3usize,
                                 "cache_ttl",
-                            )?
+                            )
                         }
                         "cba" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cba, &mut seen, 4usize, "cba")?
+                            >(&mut map, &mut out.cba, &mut seen, 4usize, "cba")
                         }
                         "cba_identity_oid" => {
                             crate::object::put::<
@@ -12399,7 +12911,7 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 5usize,
                                 "cba_identity_oid",
-                            )?
+                            )
                         }
                         "cba_identity_source" => {
                             crate::object::put::<
@@ -12412,7 +12924,7 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 6usize,
                                 "cba_identity_source",
-                            )?
+                            )
                         }
                         "control_plane" => {
                             crate::object::put::<
@@ -12425,7 +12937,7 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 7usize,
                                 "control_plane",
-                            )?
+                            )
                         }
                         "data_plane" => {
                             crate::object::put::<
@@ -12438,7 +12950,7 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 8usize,
                                 "data_plane",
-                            )?
+                            )
                         }
                         "directory_timeout_s" => {
                             crate::object::put::<
@@ -12451,7 +12963,7 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 9usize,
                                 "directory_timeout_s",
-                            )?
+                            )
                         }
                         "dn_group_attr" => {
                             crate::object::put::<
@@ -12464,7 +12976,7 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 10usize,
                                 "dn_group_attr",
-                            )?
+                            )
                         }
                         "dn_group_query" => {
                             crate::object::put::<
@@ -12477,7 +12989,7 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 11usize,
                                 "dn_group_query",
-                            )?
+                            )
                         }
                         "starttls" => {
                             crate::object::put::<
@@ -12490,14 +13002,14 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 12usize,
                                 "starttls",
-                            )?
+                            )
                         }
                         "uris" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uris, &mut seen, 13usize, "uris")?
+                            >(&mut map, &mut out.uris, &mut seen, 13usize, "uris")
                         }
                         "user_dn_query" => {
                             crate::object::put::<
@@ -12510,7 +13022,7 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 14usize,
                                 "user_dn_query",
-                            )?
+                            )
                         }
                         "user_dn_template" => {
                             crate::object::put::<
@@ -12523,10 +13035,11 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
                                 &mut seen,
                                 15usize,
                                 "user_dn_template",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -12537,7 +13050,7 @@ impl<'de> ::serde::Deserialize<'de> for Ldap {
 ///Part of the certificate subject used to look the user up in LDAP.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LdapCbaIdentitySource {
     ///`subject_cn`
@@ -12554,6 +13067,7 @@ impl LdapCbaIdentitySource {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["subject_cn", "subject_oid"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::SubjectCn => "subject_cn",
@@ -12562,46 +13076,62 @@ impl LdapCbaIdentitySource {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for LdapCbaIdentitySource {
-    fn from(value: &str) -> Self {
-        match value {
-            "subject_cn" => Self::SubjectCn,
-            "subject_oid" => Self::SubjectOid,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::SubjectCn),
+            1usize => ::std::option::Option::Some(Self::SubjectOid),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for LdapCbaIdentitySource {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "subject_cn" => Self::SubjectCn,
-            "subject_oid" => Self::SubjectOid,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for LdapCbaIdentitySource {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::SubjectCn => f.write_str("SubjectCn"),
+            Self::SubjectOid => f.write_str("SubjectOid"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for LdapCbaIdentitySource {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for LdapCbaIdentitySource {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for LdapCbaIdentitySource {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for LdapCbaIdentitySource {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for LdapCbaIdentitySource {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "subject_cn" => Self::SubjectCn,
-            "subject_oid" => Self::SubjectOid,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for LdapCbaIdentitySource {
@@ -12649,9 +13179,9 @@ impl ::serde::Serialize for LdapQuery {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("base", &self.base)?;
-        w.opt("filter", &self.filter)?;
-        w.opt("scope", &self.scope)?;
+        w.opt("base", &self.base);
+        w.opt("filter", &self.filter);
+        w.opt("scope", &self.scope);
         w.end(&self.extra)
     }
 }
@@ -12678,30 +13208,31 @@ impl<'de> ::serde::Deserialize<'de> for LdapQuery {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "base" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.base, &mut seen, 0usize, "base")?
+                            >(&mut map, &mut out.base, &mut seen, 0usize, "base")
                         }
                         "filter" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.filter, &mut seen, 1usize, "filter")?
+                            >(&mut map, &mut out.filter, &mut seen, 1usize, "filter")
                         }
                         "scope" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.scope, &mut seen, 2usize, "scope")?
+                            >(&mut map, &mut out.scope, &mut seen, 2usize, "scope")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -12712,7 +13243,7 @@ impl<'de> ::serde::Deserialize<'de> for LdapQuery {
 ///Search scope: `base` only the base entry, `one` its direct children, `subtree` the base entry and all its descendants.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LdapQueryScope {
     ///`base`
@@ -12731,6 +13262,7 @@ impl LdapQueryScope {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["base", "one", "subtree"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Base => "base",
@@ -12740,49 +13272,64 @@ impl LdapQueryScope {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for LdapQueryScope {
-    fn from(value: &str) -> Self {
-        match value {
-            "base" => Self::Base,
-            "one" => Self::One,
-            "subtree" => Self::Subtree,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Base),
+            1usize => ::std::option::Option::Some(Self::One),
+            2usize => ::std::option::Option::Some(Self::Subtree),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for LdapQueryScope {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "base" => Self::Base,
-            "one" => Self::One,
-            "subtree" => Self::Subtree,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for LdapQueryScope {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Base => f.write_str("Base"),
+            Self::One => f.write_str("One"),
+            Self::Subtree => f.write_str("Subtree"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for LdapQueryScope {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for LdapQueryScope {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for LdapQueryScope {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for LdapQueryScope {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for LdapQueryScope {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "base" => Self::Base,
-            "one" => Self::One,
-            "subtree" => Self::Subtree,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for LdapQueryScope {
@@ -12846,17 +13393,17 @@ impl ::serde::Serialize for ServicesConfiguration {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("alert_mgr", &self.alert_mgr)?;
-        w.opt("call_home_agent", &self.call_home_agent)?;
-        w.opt("cm_server", &self.cm_server)?;
-        w.opt("crdb_coordinator", &self.crdb_coordinator)?;
-        w.opt("crdb_worker", &self.crdb_worker)?;
-        w.opt("entraid_agent_mgr", &self.entraid_agent_mgr)?;
-        w.opt("ldap_agent_mgr", &self.ldap_agent_mgr)?;
-        w.opt("mdns_server", &self.mdns_server)?;
-        w.opt("pdns_server", &self.pdns_server)?;
-        w.opt("sentinel_service", &self.sentinel_service)?;
-        w.opt("stats_archiver", &self.stats_archiver)?;
+        w.opt("alert_mgr", &self.alert_mgr);
+        w.opt("call_home_agent", &self.call_home_agent);
+        w.opt("cm_server", &self.cm_server);
+        w.opt("crdb_coordinator", &self.crdb_coordinator);
+        w.opt("crdb_worker", &self.crdb_worker);
+        w.opt("entraid_agent_mgr", &self.entraid_agent_mgr);
+        w.opt("ldap_agent_mgr", &self.ldap_agent_mgr);
+        w.opt("mdns_server", &self.mdns_server);
+        w.opt("pdns_server", &self.pdns_server);
+        w.opt("sentinel_service", &self.sentinel_service);
+        w.opt("stats_archiver", &self.stats_archiver);
         w.end(&self.extra)
     }
 }
@@ -12974,7 +13521,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "alert_mgr" => {
                             crate::object::put::<
                                 crate::object::OptNested,
@@ -12986,7 +13533,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                                 &mut seen,
                                 0usize,
                                 "alert_mgr",
-                            )?
+                            )
                         }
                         "call_home_agent" => {
                             crate::object::put::<
@@ -12999,7 +13546,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                                 &mut seen,
                                 1usize,
                                 "call_home_agent",
-                            )?
+                            )
                         }
                         "cm_server" => {
                             crate::object::put::<
@@ -13012,7 +13559,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                                 &mut seen,
                                 2usize,
                                 "cm_server",
-                            )?
+                            )
                         }
                         "crdb_coordinator" => {
                             crate::object::put::<
@@ -13025,7 +13572,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                                 &mut seen,
                                 3usize,
                                 "crdb_coordinator",
-                            )?
+                            )
                         }
                         "crdb_worker" => {
                             crate::object::put::<
@@ -13038,7 +13585,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                                 &mut seen,
                                 4usize,
                                 "crdb_worker",
-                            )?
+                            )
                         }
                         "entraid_agent_mgr" => {
                             crate::object::put::<
@@ -13051,7 +13598,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                                 &mut seen,
                                 5usize,
                                 "entraid_agent_mgr",
-                            )?
+                            )
                         }
                         "ldap_agent_mgr" => {
                             crate::object::put::<
@@ -13064,7 +13611,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                                 &mut seen,
                                 6usize,
                                 "ldap_agent_mgr",
-                            )?
+                            )
                         }
                         "mdns_server" => {
                             crate::object::put::<
@@ -13077,7 +13624,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                                 &mut seen,
                                 7usize,
                                 "mdns_server",
-                            )?
+                            )
                         }
                         "pdns_server" => {
                             crate::object::put::<
@@ -13090,7 +13637,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                                 &mut seen,
                                 8usize,
                                 "pdns_server",
-                            )?
+                            )
                         }
                         "sentinel_service" => {
                             crate::object::put::<
@@ -13103,7 +13650,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                                 &mut seen,
                                 9usize,
                                 "sentinel_service",
-                            )?
+                            )
                         }
                         "stats_archiver" => {
                             crate::object::put::<
@@ -13116,10 +13663,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
                                 &mut seen,
                                 10usize,
                                 "stats_archiver",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13145,7 +13693,7 @@ impl ::serde::Serialize for ServicesConfigurationAlertMgr {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("operating_mode", &self.operating_mode)?;
+        w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
     }
 }
@@ -13172,7 +13720,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationAlertMgr {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operating_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -13184,10 +13732,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationAlertMgr {
                                 &mut seen,
                                 0usize,
                                 "operating_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13213,7 +13762,7 @@ impl ::serde::Serialize for ServicesConfigurationCallHomeAgent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("operating_mode", &self.operating_mode)?;
+        w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
     }
 }
@@ -13240,7 +13789,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCallHomeAgent {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operating_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -13252,10 +13801,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCallHomeAgent {
                                 &mut seen,
                                 0usize,
                                 "operating_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13281,7 +13831,7 @@ impl ::serde::Serialize for ServicesConfigurationCmServer {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("operating_mode", &self.operating_mode)?;
+        w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
     }
 }
@@ -13308,7 +13858,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCmServer {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operating_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -13320,10 +13870,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCmServer {
                                 &mut seen,
                                 0usize,
                                 "operating_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13349,7 +13900,7 @@ impl ::serde::Serialize for ServicesConfigurationCrdbCoordinator {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("operating_mode", &self.operating_mode)?;
+        w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
     }
 }
@@ -13376,7 +13927,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbCoordinator {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operating_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -13388,10 +13939,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbCoordinator {
                                 &mut seen,
                                 0usize,
                                 "operating_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13417,7 +13969,7 @@ impl ::serde::Serialize for ServicesConfigurationCrdbWorker {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("operating_mode", &self.operating_mode)?;
+        w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
     }
 }
@@ -13444,7 +13996,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbWorker {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operating_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -13456,10 +14008,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbWorker {
                                 &mut seen,
                                 0usize,
                                 "operating_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13485,7 +14038,7 @@ impl ::serde::Serialize for ServicesConfigurationEntraidAgentMgr {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("operating_mode", &self.operating_mode)?;
+        w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
     }
 }
@@ -13512,7 +14065,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationEntraidAgentMgr {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operating_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -13524,10 +14077,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationEntraidAgentMgr {
                                 &mut seen,
                                 0usize,
                                 "operating_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13553,7 +14107,7 @@ impl ::serde::Serialize for ServicesConfigurationLdapAgentMgr {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("operating_mode", &self.operating_mode)?;
+        w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
     }
 }
@@ -13580,7 +14134,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationLdapAgentMgr {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operating_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -13592,10 +14146,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationLdapAgentMgr {
                                 &mut seen,
                                 0usize,
                                 "operating_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13621,7 +14176,7 @@ impl ::serde::Serialize for ServicesConfigurationMdnsServer {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("operating_mode", &self.operating_mode)?;
+        w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
     }
 }
@@ -13648,7 +14203,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationMdnsServer {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operating_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -13660,10 +14215,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationMdnsServer {
                                 &mut seen,
                                 0usize,
                                 "operating_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13674,7 +14230,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationMdnsServer {
 ///Whether an optional cluster service runs.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServicesConfigurationOperatingMode {
     ///`disabled`
@@ -13691,6 +14247,7 @@ impl ServicesConfigurationOperatingMode {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["disabled", "enabled"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -13699,46 +14256,62 @@ impl ServicesConfigurationOperatingMode {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ServicesConfigurationOperatingMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            "enabled" => Self::Enabled,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Disabled),
+            1usize => ::std::option::Option::Some(Self::Enabled),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ServicesConfigurationOperatingMode {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "disabled" => Self::Disabled,
-            "enabled" => Self::Enabled,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ServicesConfigurationOperatingMode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Enabled => f.write_str("Enabled"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ServicesConfigurationOperatingMode {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ServicesConfigurationOperatingMode {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ServicesConfigurationOperatingMode {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ServicesConfigurationOperatingMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ServicesConfigurationOperatingMode {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "disabled" => Self::Disabled,
-            "enabled" => Self::Enabled,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ServicesConfigurationOperatingMode {
@@ -13784,7 +14357,7 @@ impl ::serde::Serialize for ServicesConfigurationPdnsServer {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("operating_mode", &self.operating_mode)?;
+        w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
     }
 }
@@ -13811,7 +14384,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationPdnsServer {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operating_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -13823,10 +14396,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationPdnsServer {
                                 &mut seen,
                                 0usize,
                                 "operating_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13852,7 +14426,7 @@ impl ::serde::Serialize for ServicesConfigurationSentinelService {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("operating_mode", &self.operating_mode)?;
+        w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
     }
 }
@@ -13879,7 +14453,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationSentinelService {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operating_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -13891,10 +14465,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationSentinelService {
                                 &mut seen,
                                 0usize,
                                 "operating_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13920,7 +14495,7 @@ impl ::serde::Serialize for ServicesConfigurationStatsArchiver {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("operating_mode", &self.operating_mode)?;
+        w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
     }
 }
@@ -13947,7 +14522,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationStatsArchiver {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operating_mode" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -13959,10 +14534,11 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationStatsArchiver {
                                 &mut seen,
                                 0usize,
                                 "operating_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -13998,11 +14574,11 @@ impl ::serde::Serialize for Sso {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("control_plane", &self.control_plane)?;
-        w.opt("enforce_control_plane", &self.enforce_control_plane)?;
-        w.opt("issuer", &self.issuer)?;
-        w.opt("protocol", &self.protocol)?;
-        w.opt("service", &self.service)?;
+        w.opt("control_plane", &self.control_plane);
+        w.opt("enforce_control_plane", &self.enforce_control_plane);
+        w.opt("issuer", &self.issuer);
+        w.opt("protocol", &self.protocol);
+        w.opt("service", &self.service);
         w.end(&self.extra)
     }
 }
@@ -14063,7 +14639,7 @@ impl<'de> ::serde::Deserialize<'de> for Sso {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "control_plane" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -14075,7 +14651,7 @@ impl<'de> ::serde::Deserialize<'de> for Sso {
                                 &mut seen,
                                 0usize,
                                 "control_plane",
-                            )?
+                            )
                         }
                         "enforce_control_plane" => {
                             crate::object::put::<
@@ -14088,37 +14664,32 @@ impl<'de> ::serde::Deserialize<'de> for Sso {
                                 &mut seen,
                                 1usize,
                                 "enforce_control_plane",
-                            )?
+                            )
                         }
                         "issuer" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.issuer, &mut seen, 2usize, "issuer")?
+                            >(&mut map, &mut out.issuer, &mut seen, 2usize, "issuer")
                         }
                         "protocol" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.protocol,
-                                &mut seen,
-                                3usize,
-                                "protocol",
-                            )?
+                            >(&mut map, &mut out.protocol, &mut seen, 3usize, "protocol")
                         }
                         "service" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.service, &mut seen, 4usize, "service")?
+                            >(&mut map, &mut out.service, &mut seen, 4usize, "service")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -14150,10 +14721,10 @@ impl ::serde::Serialize for SsoIssuer {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("id", &self.id)?;
-        w.opt("login_url", &self.login_url)?;
-        w.opt("logout_url", &self.logout_url)?;
-        w.opt("metadata", &self.metadata)?;
+        w.opt("id", &self.id);
+        w.opt("login_url", &self.login_url);
+        w.opt("logout_url", &self.logout_url);
+        w.opt("metadata", &self.metadata);
         w.end(&self.extra)
     }
 }
@@ -14180,13 +14751,13 @@ impl<'de> ::serde::Deserialize<'de> for SsoIssuer {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.id, &mut seen, 0usize, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 0usize, "id")
                         }
                         "login_url" => {
                             crate::object::put::<
@@ -14199,7 +14770,7 @@ impl<'de> ::serde::Deserialize<'de> for SsoIssuer {
                                 &mut seen,
                                 1usize,
                                 "login_url",
-                            )?
+                            )
                         }
                         "logout_url" => {
                             crate::object::put::<
@@ -14212,23 +14783,18 @@ impl<'de> ::serde::Deserialize<'de> for SsoIssuer {
                                 &mut seen,
                                 2usize,
                                 "logout_url",
-                            )?
+                            )
                         }
                         "metadata" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.metadata,
-                                &mut seen,
-                                3usize,
-                                "metadata",
-                            )?
+                            >(&mut map, &mut out.metadata, &mut seen, 3usize, "metadata")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -14239,7 +14805,7 @@ impl<'de> ::serde::Deserialize<'de> for SsoIssuer {
 ///SSO protocol.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SsoProtocol {
     ///`saml2`
@@ -14254,6 +14820,7 @@ impl SsoProtocol {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["saml2"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Saml2 => "saml2",
@@ -14261,43 +14828,60 @@ impl SsoProtocol {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for SsoProtocol {
-    fn from(value: &str) -> Self {
-        match value {
-            "saml2" => Self::Saml2,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Saml2),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for SsoProtocol {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "saml2" => Self::Saml2,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for SsoProtocol {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Saml2 => f.write_str("Saml2"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for SsoProtocol {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for SsoProtocol {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for SsoProtocol {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for SsoProtocol {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for SsoProtocol {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "saml2" => Self::Saml2,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for SsoProtocol {
@@ -14343,8 +14927,8 @@ impl ::serde::Serialize for SsoService {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("address", &self.address)?;
-        w.opt("saml2", &self.saml2)?;
+        w.opt("address", &self.address);
+        w.opt("saml2", &self.saml2);
         w.end(&self.extra)
     }
 }
@@ -14371,23 +14955,24 @@ impl<'de> ::serde::Deserialize<'de> for SsoService {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "address" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.address, &mut seen, 0usize, "address")?
+                            >(&mut map, &mut out.address, &mut seen, 0usize, "address")
                         }
                         "saml2" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.saml2, &mut seen, 1usize, "saml2")?
+                            >(&mut map, &mut out.saml2, &mut seen, 1usize, "saml2")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -14421,9 +15006,9 @@ impl ::serde::Serialize for SsoServiceSaml2 {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("acs_url", &self.acs_url)?;
-        w.opt("entity_id", &self.entity_id)?;
-        w.opt("slo_url", &self.slo_url)?;
+        w.opt("acs_url", &self.acs_url);
+        w.opt("entity_id", &self.entity_id);
+        w.opt("slo_url", &self.slo_url);
         w.end(&self.extra)
     }
 }
@@ -14450,13 +15035,13 @@ impl<'de> ::serde::Deserialize<'de> for SsoServiceSaml2 {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "acs_url" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.acs_url, &mut seen, 0usize, "acs_url")?
+                            >(&mut map, &mut out.acs_url, &mut seen, 0usize, "acs_url")
                         }
                         "entity_id" => {
                             crate::object::put::<
@@ -14469,17 +15054,18 @@ impl<'de> ::serde::Deserialize<'de> for SsoServiceSaml2 {
                                 &mut seen,
                                 1usize,
                                 "entity_id",
-                            )?
+                            )
                         }
                         "slo_url" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.slo_url, &mut seen, 2usize, "slo_url")?
+                            >(&mut map, &mut out.slo_url, &mut seen, 2usize, "slo_url")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

@@ -21,7 +21,7 @@ impl ::serde::Serialize for CmSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("timezone", &self.timezone)?;
+        w.opt("timezone", &self.timezone);
         w.end(&self.extra)
     }
 }
@@ -59,22 +59,17 @@ impl<'de> ::serde::Deserialize<'de> for CmSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "timezone" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.timezone,
-                                &mut seen,
-                                0usize,
-                                "timezone",
-                            )?
+                            >(&mut map, &mut out.timezone, &mut seen, 0usize, "timezone")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

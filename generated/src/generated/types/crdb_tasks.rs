@@ -49,15 +49,15 @@ impl ::serde::Serialize for CrdbTask {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("crdb_guid", &self.crdb_guid)?;
-        w.opt("ended", &self.ended)?;
-        w.opt("errors", &self.errors)?;
-        w.opt("id", &self.id)?;
-        w.opt("operation", &self.operation)?;
-        w.opt("progress", &self.progress)?;
-        w.opt("started", &self.started)?;
-        w.opt("status", &self.status)?;
-        w.opt("worker_name", &self.worker_name)?;
+        w.opt("crdb_guid", &self.crdb_guid);
+        w.opt("ended", &self.ended);
+        w.opt("errors", &self.errors);
+        w.opt("id", &self.id);
+        w.opt("operation", &self.operation);
+        w.opt("progress", &self.progress);
+        w.opt("started", &self.started);
+        w.opt("status", &self.status);
+        w.opt("worker_name", &self.worker_name);
         w.end(&self.extra)
     }
 }
@@ -84,7 +84,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTask {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "crdb_guid" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -96,28 +96,28 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTask {
                                 &mut seen,
                                 0usize,
                                 "crdb_guid",
-                            )?
+                            )
                         }
                         "ended" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.ended, &mut seen, 1usize, "ended")?
+                            >(&mut map, &mut out.ended, &mut seen, 1usize, "ended")
                         }
                         "errors" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.errors, &mut seen, 2usize, "errors")?
+                            >(&mut map, &mut out.errors, &mut seen, 2usize, "errors")
                         }
                         "id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.id, &mut seen, 3usize, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 3usize, "id")
                         }
                         "operation" => {
                             crate::object::put::<
@@ -130,34 +130,28 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTask {
                                 &mut seen,
                                 4usize,
                                 "operation",
-                            )?
+                            )
                         }
                         "progress" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.progress,
-                                &mut seen,
-                                5usize,
-                                "progress",
-                            )?
+                            >(&mut map, &mut out.progress, &mut seen, 5usize, "progress")
                         }
                         "started" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.started, &mut seen, 6usize, "started")?
+                            >(&mut map, &mut out.started, &mut seen, 6usize, "started")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 7usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 7usize, "status")
                         }
                         "worker_name" => {
                             crate::object::put::<
@@ -170,10 +164,11 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTask {
                                 &mut seen,
                                 8usize,
                                 "worker_name",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -201,9 +196,9 @@ impl ::serde::Serialize for CrdbTaskError {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cluster_name", &self.cluster_name)?;
-        w.opt("description", &self.description)?;
-        w.opt("error_code", &self.error_code)?;
+        w.opt("cluster_name", &self.cluster_name);
+        w.opt("description", &self.description);
+        w.opt("error_code", &self.error_code);
         w.end(&self.extra)
     }
 }
@@ -230,7 +225,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskError {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cluster_name" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -242,7 +237,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskError {
                                 &mut seen,
                                 0usize,
                                 "cluster_name",
-                            )?
+                            )
                         }
                         "description" => {
                             crate::object::put::<
@@ -255,7 +250,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskError {
                                 &mut seen,
                                 1usize,
                                 "description",
-                            )?
+                            )
                         }
                         "error_code" => {
                             crate::object::put::<
@@ -268,10 +263,11 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskError {
                                 &mut seen,
                                 2usize,
                                 "error_code",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -297,8 +293,8 @@ impl ::serde::Serialize for CrdbTaskProgress {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("clusters", &self.clusters)?;
-        w.opt("worker", &self.worker)?;
+        w.opt("clusters", &self.clusters);
+        w.opt("worker", &self.worker);
         w.end(&self.extra)
     }
 }
@@ -325,29 +321,24 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskProgress {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "clusters" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.clusters,
-                                &mut seen,
-                                0usize,
-                                "clusters",
-                            )?
+                            >(&mut map, &mut out.clusters, &mut seen, 0usize, "clusters")
                         }
                         "worker" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.worker, &mut seen, 1usize, "worker")?
+                            >(&mut map, &mut out.worker, &mut seen, 1usize, "worker")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -373,8 +364,8 @@ impl ::serde::Serialize for CrdbTaskProgressCluster {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("name", &self.name)?;
-        w.opt("progress", &self.progress)?;
+        w.opt("name", &self.name);
+        w.opt("progress", &self.progress);
         w.end(&self.extra)
     }
 }
@@ -401,29 +392,24 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskProgressCluster {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")
                         }
                         "progress" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.progress,
-                                &mut seen,
-                                1usize,
-                                "progress",
-                            )?
+                            >(&mut map, &mut out.progress, &mut seen, 1usize, "progress")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -434,7 +420,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskProgressCluster {
 ///State of a CRDB task. Reported by the server (read-only field).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrdbTaskStatus {
     ///`queued`
@@ -460,6 +446,7 @@ impl CrdbTaskStatus {
         "failed",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Queued => "queued",
@@ -470,52 +457,66 @@ impl CrdbTaskStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for CrdbTaskStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "queued" => Self::Queued,
-            "started" => Self::Started,
-            "finished" => Self::Finished,
-            "failed" => Self::Failed,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Queued),
+            1usize => ::std::option::Option::Some(Self::Started),
+            2usize => ::std::option::Option::Some(Self::Finished),
+            3usize => ::std::option::Option::Some(Self::Failed),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for CrdbTaskStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "queued" => Self::Queued,
-            "started" => Self::Started,
-            "finished" => Self::Finished,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for CrdbTaskStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Queued => f.write_str("Queued"),
+            Self::Started => f.write_str("Started"),
+            Self::Finished => f.write_str("Finished"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for CrdbTaskStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for CrdbTaskStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for CrdbTaskStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for CrdbTaskStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for CrdbTaskStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "queued" => Self::Queued,
-            "started" => Self::Started,
-            "finished" => Self::Finished,
-            "failed" => Self::Failed,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for CrdbTaskStatus {

@@ -43,18 +43,18 @@ impl ::serde::Serialize for Crdb {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("causal_consistency", &self.causal_consistency)?;
-        w.opt("default_db_config", &self.default_db_config)?;
-        w.opt("encryption", &self.encryption)?;
-        w.opt("featureset_version", &self.featureset_version)?;
-        w.opt("guid", &self.guid)?;
-        w.opt("instances", &self.instances)?;
-        w.opt("local_databases", &self.local_databases)?;
-        w.opt("managed_by", &self.managed_by)?;
-        w.opt("modules", &self.modules)?;
-        w.opt("name", &self.name)?;
-        w.opt("protocol_version", &self.protocol_version)?;
-        w.opt("volatile_config_fields", &self.volatile_config_fields)?;
+        w.opt("causal_consistency", &self.causal_consistency);
+        w.opt("default_db_config", &self.default_db_config);
+        w.opt("encryption", &self.encryption);
+        w.opt("featureset_version", &self.featureset_version);
+        w.opt("guid", &self.guid);
+        w.opt("instances", &self.instances);
+        w.opt("local_databases", &self.local_databases);
+        w.opt("managed_by", &self.managed_by);
+        w.opt("modules", &self.modules);
+        w.opt("name", &self.name);
+        w.opt("protocol_version", &self.protocol_version);
+        w.opt("volatile_config_fields", &self.volatile_config_fields);
         w.end(&self.extra)
     }
 }
@@ -168,7 +168,7 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "causal_consistency" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -180,7 +180,7 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
                                 &mut seen,
                                 0usize,
                                 "causal_consistency",
-                            )?
+                            )
                         }
                         "default_db_config" => {
                             crate::object::put::<
@@ -193,7 +193,7 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
                                 &mut seen,
                                 1usize,
                                 "default_db_config",
-                            )?
+                            )
                         }
                         "encryption" => {
                             crate::object::put::<
@@ -206,7 +206,7 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
                                 &mut seen,
                                 2usize,
                                 "encryption",
-                            )?
+                            )
                         }
                         "featureset_version" => {
                             crate::object::put::<
@@ -219,14 +219,14 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
                                 &mut seen,
                                 3usize,
                                 "featureset_version",
-                            )?
+                            )
                         }
                         "guid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.guid, &mut seen, 4usize, "guid")?
+                            >(&mut map, &mut out.guid, &mut seen, 4usize, "guid")
                         }
                         "instances" => {
                             crate::object::put::<
@@ -239,7 +239,7 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
                                 &mut seen,
                                 5usize,
                                 "instances",
-                            )?
+                            )
                         }
                         "local_databases" => {
                             crate::object::put::<
@@ -252,7 +252,7 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
                                 &mut seen,
                                 6usize,
                                 "local_databases",
-                            )?
+                            )
                         }
                         "managed_by" => {
                             crate::object::put::<
@@ -265,21 +265,21 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
                                 &mut seen,
                                 7usize,
                                 "managed_by",
-                            )?
+                            )
                         }
                         "modules" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.modules, &mut seen, 8usize, "modules")?
+                            >(&mut map, &mut out.modules, &mut seen, 8usize, "modules")
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 9usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 9usize, "name")
                         }
                         "protocol_version" => {
                             crate::object::put::<
@@ -292,7 +292,7 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
                                 &mut seen,
                                 10usize,
                                 "protocol_version",
-                            )?
+                            )
                         }
                         "volatile_config_fields" => {
                             crate::object::put::<
@@ -305,10 +305,11 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
                                 &mut seen,
                                 11usize,
                                 "volatile_config_fields",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -342,12 +343,12 @@ impl ::serde::Serialize for CrdbClusterInfo {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("certificate_auth", &self.certificate_auth)?;
-        w.opt("credentials", &self.credentials)?;
-        w.opt("name", &self.name)?;
-        w.opt("replication_endpoint", &self.replication_endpoint)?;
-        w.opt("replication_tls_sni", &self.replication_tls_sni)?;
-        w.opt("url", &self.url)?;
+        w.opt("certificate_auth", &self.certificate_auth);
+        w.opt("credentials", &self.credentials);
+        w.opt("name", &self.name);
+        w.opt("replication_endpoint", &self.replication_endpoint);
+        w.opt("replication_tls_sni", &self.replication_tls_sni);
+        w.opt("url", &self.url);
         w.end(&self.extra)
     }
 }
@@ -374,7 +375,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfo {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "certificate_auth" => {
                             crate::object::put::<
                                 crate::object::OptNested,
@@ -386,7 +387,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfo {
                                 &mut seen,
                                 0usize,
                                 "certificate_auth",
-                            )?
+                            )
                         }
                         "credentials" => {
                             crate::object::put::<
@@ -399,14 +400,14 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfo {
                                 &mut seen,
                                 1usize,
                                 "credentials",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 2usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 2usize, "name")
                         }
                         "replication_endpoint" => {
                             crate::object::put::<
@@ -419,7 +420,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfo {
                                 &mut seen,
                                 3usize,
                                 "replication_endpoint",
-                            )?
+                            )
                         }
                         "replication_tls_sni" => {
                             crate::object::put::<
@@ -432,17 +433,18 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfo {
                                 &mut seen,
                                 4usize,
                                 "replication_tls_sni",
-                            )?
+                            )
                         }
                         "url" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.url, &mut seen, 5usize, "url")?
+                            >(&mut map, &mut out.url, &mut seen, 5usize, "url")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -470,9 +472,9 @@ impl ::serde::Serialize for CrdbClusterInfoCertificateAuth {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("client_cert", &self.client_cert)?;
-        w.opt("client_key", &self.client_key)?;
-        w.opt("trusted_ca", &self.trusted_ca)?;
+        w.opt("client_cert", &self.client_cert);
+        w.opt("client_key", &self.client_key);
+        w.opt("trusted_ca", &self.trusted_ca);
         w.end(&self.extra)
     }
 }
@@ -510,7 +512,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfoCertificateAuth {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "client_cert" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -522,7 +524,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfoCertificateAuth {
                                 &mut seen,
                                 0usize,
                                 "client_cert",
-                            )?
+                            )
                         }
                         "client_key" => {
                             crate::object::put::<
@@ -535,7 +537,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfoCertificateAuth {
                                 &mut seen,
                                 1usize,
                                 "client_key",
-                            )?
+                            )
                         }
                         "trusted_ca" => {
                             crate::object::put::<
@@ -548,10 +550,11 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfoCertificateAuth {
                                 &mut seen,
                                 2usize,
                                 "trusted_ca",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -577,8 +580,8 @@ impl ::serde::Serialize for CrdbClusterInfoCredentials {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("password", &self.password)?;
-        w.opt("username", &self.username)?;
+        w.opt("password", &self.password);
+        w.opt("username", &self.username);
         w.end(&self.extra)
     }
 }
@@ -615,35 +618,24 @@ impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfoCredentials {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "password" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.password,
-                                &mut seen,
-                                0usize,
-                                "password",
-                            )?
+                            >(&mut map, &mut out.password, &mut seen, 0usize, "password")
                         }
                         "username" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.username,
-                                &mut seen,
-                                1usize,
-                                "username",
-                            )?
+                            >(&mut map, &mut out.username, &mut seen, 1usize, "username")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -772,43 +764,43 @@ impl ::serde::Serialize for CrdbDatabaseConfig {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("aof_policy", &self.aof_policy)?;
-        w.opt("authentication_admin_pass", &self.authentication_admin_pass)?;
-        w.opt("authentication_redis_pass", &self.authentication_redis_pass)?;
-        w.opt("authentication_ssl_client_certs", &self.authentication_ssl_client_certs)?;
-        w.opt("cert", &self.cert)?;
-        w.opt("data_persistence", &self.data_persistence)?;
-        w.opt("enforce_client_authentication", &self.enforce_client_authentication)?;
-        w.opt("eviction_policy", &self.eviction_policy)?;
-        w.opt("max_aof_file_size", &self.max_aof_file_size)?;
-        w.opt("max_aof_load_time", &self.max_aof_load_time)?;
-        w.opt("memory_size", &self.memory_size)?;
-        w.opt("module_list", &self.module_list)?;
-        w.opt("mtls_allow_outdated_certs", &self.mtls_allow_outdated_certs)?;
-        w.opt("mtls_allow_weak_hashing", &self.mtls_allow_weak_hashing)?;
-        w.opt("name", &self.name)?;
-        w.opt("oss_cluster", &self.oss_cluster)?;
+        w.opt("aof_policy", &self.aof_policy);
+        w.opt("authentication_admin_pass", &self.authentication_admin_pass);
+        w.opt("authentication_redis_pass", &self.authentication_redis_pass);
+        w.opt("authentication_ssl_client_certs", &self.authentication_ssl_client_certs);
+        w.opt("cert", &self.cert);
+        w.opt("data_persistence", &self.data_persistence);
+        w.opt("enforce_client_authentication", &self.enforce_client_authentication);
+        w.opt("eviction_policy", &self.eviction_policy);
+        w.opt("max_aof_file_size", &self.max_aof_file_size);
+        w.opt("max_aof_load_time", &self.max_aof_load_time);
+        w.opt("memory_size", &self.memory_size);
+        w.opt("module_list", &self.module_list);
+        w.opt("mtls_allow_outdated_certs", &self.mtls_allow_outdated_certs);
+        w.opt("mtls_allow_weak_hashing", &self.mtls_allow_weak_hashing);
+        w.opt("name", &self.name);
+        w.opt("oss_cluster", &self.oss_cluster);
         w.opt(
             "oss_cluster_api_preferred_ip_type",
             &self.oss_cluster_api_preferred_ip_type,
-        )?;
-        w.opt("oss_sharding", &self.oss_sharding)?;
-        w.opt("port", &self.port)?;
-        w.opt("private_key", &self.private_key)?;
-        w.opt("proxy_policy", &self.proxy_policy)?;
-        w.opt("rack_aware", &self.rack_aware)?;
-        w.opt("redis_version", &self.redis_version)?;
-        w.opt("replication", &self.replication)?;
+        );
+        w.opt("oss_sharding", &self.oss_sharding);
+        w.opt("port", &self.port);
+        w.opt("private_key", &self.private_key);
+        w.opt("proxy_policy", &self.proxy_policy);
+        w.opt("rack_aware", &self.rack_aware);
+        w.opt("redis_version", &self.redis_version);
+        w.opt("replication", &self.replication);
         w.opt(
             "replication_oom_threshold_percent",
             &self.replication_oom_threshold_percent,
-        )?;
-        w.opt("shard_key_regex", &self.shard_key_regex)?;
-        w.opt("sharding", &self.sharding)?;
-        w.opt("shards_count", &self.shards_count)?;
-        w.opt("shards_placement", &self.shards_placement)?;
-        w.opt("snapshot_policy", &self.snapshot_policy)?;
-        w.opt("tls_mode", &self.tls_mode)?;
+        );
+        w.opt("shard_key_regex", &self.shard_key_regex);
+        w.opt("sharding", &self.sharding);
+        w.opt("shards_count", &self.shards_count);
+        w.opt("shards_placement", &self.shards_placement);
+        w.opt("snapshot_policy", &self.snapshot_policy);
+        w.opt("tls_mode", &self.tls_mode);
         w.end(&self.extra)
     }
 }
@@ -889,7 +881,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "aof_policy" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -901,7 +893,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 0usize,
                                 "aof_policy",
-                            )?
+                            )
                         }
                         "authentication_admin_pass" => {
                             crate::object::put::<
@@ -914,7 +906,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 1usize,
                                 "authentication_admin_pass",
-                            )?
+                            )
                         }
                         "authentication_redis_pass" => {
                             crate::object::put::<
@@ -927,7 +919,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 2usize,
                                 "authentication_redis_pass",
-                            )?
+                            )
                         }
                         "authentication_ssl_client_certs" => {
                             crate::object::put::<
@@ -940,14 +932,14 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 3usize,
                                 "authentication_ssl_client_certs",
-                            )?
+                            )
                         }
                         "cert" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cert, &mut seen, 4usize, "cert")?
+                            >(&mut map, &mut out.cert, &mut seen, 4usize, "cert")
                         }
                         "data_persistence" => {
                             crate::object::put::<
@@ -960,7 +952,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 5usize,
                                 "data_persistence",
-                            )?
+                            )
                         }
                         "enforce_client_authentication" => {
                             crate::object::put::<
@@ -973,7 +965,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 6usize,
                                 "enforce_client_authentication",
-                            )?
+                            )
                         }
                         "eviction_policy" => {
                             crate::object::put::<
@@ -986,7 +978,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 7usize,
                                 "eviction_policy",
-                            )?
+                            )
                         }
                         "max_aof_file_size" => {
                             crate::object::put::<
@@ -999,7 +991,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 8usize,
                                 "max_aof_file_size",
-                            )?
+                            )
                         }
                         "max_aof_load_time" => {
                             crate::object::put::<
@@ -1012,7 +1004,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 9usize,
                                 "max_aof_load_time",
-                            )?
+                            )
                         }
                         "memory_size" => {
                             crate::object::put::<
@@ -1025,7 +1017,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 10usize,
                                 "memory_size",
-                            )?
+                            )
                         }
                         "module_list" => {
                             crate::object::put::<
@@ -1038,7 +1030,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 11usize,
                                 "module_list",
-                            )?
+                            )
                         }
                         "mtls_allow_outdated_certs" => {
                             crate::object::put::<
@@ -1051,7 +1043,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 12usize,
                                 "mtls_allow_outdated_certs",
-                            )?
+                            )
                         }
                         "mtls_allow_weak_hashing" => {
                             crate::object::put::<
@@ -1064,14 +1056,14 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 13usize,
                                 "mtls_allow_weak_hashing",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 14usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 14usize, "name")
                         }
                         "oss_cluster" => {
                             crate::object::put::<
@@ -1084,7 +1076,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 15usize,
                                 "oss_cluster",
-                            )?
+                            )
                         }
                         "oss_cluster_api_preferred_ip_type" => {
                             crate::object::put::<
@@ -1097,7 +1089,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 16usize,
                                 "oss_cluster_api_preferred_ip_type",
-                            )?
+                            )
                         }
                         "oss_sharding" => {
                             crate::object::put::<
@@ -1110,14 +1102,14 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 17usize,
                                 "oss_sharding",
-                            )?
+                            )
                         }
                         "port" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.port, &mut seen, 18usize, "port")?
+                            >(&mut map, &mut out.port, &mut seen, 18usize, "port")
                         }
                         "private_key" => {
                             crate::object::put::<
@@ -1130,7 +1122,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 19usize,
                                 "private_key",
-                            )?
+                            )
                         }
                         "proxy_policy" => {
                             crate::object::put::<
@@ -1143,7 +1135,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 20usize,
                                 "proxy_policy",
-                            )?
+                            )
                         }
                         "rack_aware" => {
                             crate::object::put::<
@@ -1156,7 +1148,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 21usize,
                                 "rack_aware",
-                            )?
+                            )
                         }
                         "redis_version" => {
                             crate::object::put::<
@@ -1169,7 +1161,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 22usize,
                                 "redis_version",
-                            )?
+                            )
                         }
                         "replication" => {
                             crate::object::put::<
@@ -1182,7 +1174,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 23usize,
                                 "replication",
-                            )?
+                            )
                         }
                         "replication_oom_threshold_percent" => {
                             crate::object::put::<
@@ -1195,7 +1187,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 24usize,
                                 "replication_oom_threshold_percent",
-                            )?
+                            )
                         }
                         "shard_key_regex" => {
                             crate::object::put::<
@@ -1208,7 +1200,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 25usize,
                                 "shard_key_regex",
-                            )?
+                            )
                         }
                         "sharding" => {
                             crate::object::put::<
@@ -1221,7 +1213,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 26usize,
                                 "sharding",
-                            )?
+                            )
                         }
                         "shards_count" => {
                             crate::object::put::<
@@ -1234,7 +1226,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 27usize,
                                 "shards_count",
-                            )?
+                            )
                         }
                         "shards_placement" => {
                             crate::object::put::<
@@ -1247,7 +1239,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 28usize,
                                 "shards_placement",
-                            )?
+                            )
                         }
                         "snapshot_policy" => {
                             crate::object::put::<
@@ -1260,7 +1252,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 29usize,
                                 "snapshot_policy",
-                            )?
+                            )
                         }
                         "tls_mode" => {
                             crate::object::put::<
@@ -1273,10 +1265,11 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
                                 &mut seen,
                                 30usize,
                                 "tls_mode",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1287,7 +1280,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfig {
 ///On-disk persistence mode of Active-Active instances (same values as `BdbDataPersistence`, other default).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrdbDatabaseConfigDataPersistence {
     ///`disabled`
@@ -1306,6 +1299,7 @@ impl CrdbDatabaseConfigDataPersistence {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["disabled", "snapshot", "aof"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Disabled => "disabled",
@@ -1315,49 +1309,64 @@ impl CrdbDatabaseConfigDataPersistence {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for CrdbDatabaseConfigDataPersistence {
-    fn from(value: &str) -> Self {
-        match value {
-            "disabled" => Self::Disabled,
-            "snapshot" => Self::Snapshot,
-            "aof" => Self::Aof,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Disabled),
+            1usize => ::std::option::Option::Some(Self::Snapshot),
+            2usize => ::std::option::Option::Some(Self::Aof),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for CrdbDatabaseConfigDataPersistence {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "disabled" => Self::Disabled,
-            "snapshot" => Self::Snapshot,
-            "aof" => Self::Aof,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for CrdbDatabaseConfigDataPersistence {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Snapshot => f.write_str("Snapshot"),
+            Self::Aof => f.write_str("Aof"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for CrdbDatabaseConfigDataPersistence {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for CrdbDatabaseConfigDataPersistence {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for CrdbDatabaseConfigDataPersistence {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for CrdbDatabaseConfigDataPersistence {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for CrdbDatabaseConfigDataPersistence {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "disabled" => Self::Disabled,
-            "snapshot" => Self::Snapshot,
-            "aof" => Self::Aof,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for CrdbDatabaseConfigDataPersistence {
@@ -1388,7 +1397,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfigDataPersistence {
 ///Key eviction policies available to Active-Active databases.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrdbDatabaseConfigEvictionPolicy {
     ///`noeviction`
@@ -1426,6 +1435,7 @@ impl CrdbDatabaseConfigEvictionPolicy {
         "volatile-ttl",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Noeviction => "noeviction",
@@ -1440,64 +1450,74 @@ impl CrdbDatabaseConfigEvictionPolicy {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for CrdbDatabaseConfigEvictionPolicy {
-    fn from(value: &str) -> Self {
-        match value {
-            "noeviction" => Self::Noeviction,
-            "allkeys-lru" => Self::AllkeysLru,
-            "allkeys-lfu" => Self::AllkeysLfu,
-            "allkeys-random" => Self::AllkeysRandom,
-            "volatile-lru" => Self::VolatileLru,
-            "volatile-lfu" => Self::VolatileLfu,
-            "volatile-random" => Self::VolatileRandom,
-            "volatile-ttl" => Self::VolatileTtl,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Noeviction),
+            1usize => ::std::option::Option::Some(Self::AllkeysLru),
+            2usize => ::std::option::Option::Some(Self::AllkeysLfu),
+            3usize => ::std::option::Option::Some(Self::AllkeysRandom),
+            4usize => ::std::option::Option::Some(Self::VolatileLru),
+            5usize => ::std::option::Option::Some(Self::VolatileLfu),
+            6usize => ::std::option::Option::Some(Self::VolatileRandom),
+            7usize => ::std::option::Option::Some(Self::VolatileTtl),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for CrdbDatabaseConfigEvictionPolicy {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "noeviction" => Self::Noeviction,
-            "allkeys-lru" => Self::AllkeysLru,
-            "allkeys-lfu" => Self::AllkeysLfu,
-            "allkeys-random" => Self::AllkeysRandom,
-            "volatile-lru" => Self::VolatileLru,
-            "volatile-lfu" => Self::VolatileLfu,
-            "volatile-random" => Self::VolatileRandom,
-            "volatile-ttl" => Self::VolatileTtl,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for CrdbDatabaseConfigEvictionPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Noeviction => f.write_str("Noeviction"),
+            Self::AllkeysLru => f.write_str("AllkeysLru"),
+            Self::AllkeysLfu => f.write_str("AllkeysLfu"),
+            Self::AllkeysRandom => f.write_str("AllkeysRandom"),
+            Self::VolatileLru => f.write_str("VolatileLru"),
+            Self::VolatileLfu => f.write_str("VolatileLfu"),
+            Self::VolatileRandom => f.write_str("VolatileRandom"),
+            Self::VolatileTtl => f.write_str("VolatileTtl"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for CrdbDatabaseConfigEvictionPolicy {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for CrdbDatabaseConfigEvictionPolicy {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for CrdbDatabaseConfigEvictionPolicy {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for CrdbDatabaseConfigEvictionPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for CrdbDatabaseConfigEvictionPolicy {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "noeviction" => Self::Noeviction,
-            "allkeys-lru" => Self::AllkeysLru,
-            "allkeys-lfu" => Self::AllkeysLfu,
-            "allkeys-random" => Self::AllkeysRandom,
-            "volatile-lru" => Self::VolatileLru,
-            "volatile-lfu" => Self::VolatileLfu,
-            "volatile-random" => Self::VolatileRandom,
-            "volatile-ttl" => Self::VolatileTtl,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for CrdbDatabaseConfigEvictionPolicy {
@@ -1553,12 +1573,12 @@ impl ::serde::Serialize for CrdbHealthReport {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("active_config_version", &self.active_config_version)?;
-        w.opt("cluster_name", &self.cluster_name)?;
-        w.opt("configurations", &self.configurations)?;
-        w.opt("connection_error", &self.connection_error)?;
-        w.opt("connections", &self.connections)?;
-        w.opt("name", &self.name)?;
+        w.opt("active_config_version", &self.active_config_version);
+        w.opt("cluster_name", &self.cluster_name);
+        w.opt("configurations", &self.configurations);
+        w.opt("connection_error", &self.connection_error);
+        w.opt("connections", &self.connections);
+        w.opt("name", &self.name);
         w.end(&self.extra)
     }
 }
@@ -1585,7 +1605,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReport {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "active_config_version" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -1597,7 +1617,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReport {
                                 &mut seen,
                                 0usize,
                                 "active_config_version",
-                            )?
+                            )
                         }
                         "cluster_name" => {
                             crate::object::put::<
@@ -1610,7 +1630,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReport {
                                 &mut seen,
                                 1usize,
                                 "cluster_name",
-                            )?
+                            )
                         }
                         "configurations" => {
                             crate::object::put::<
@@ -1623,7 +1643,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReport {
                                 &mut seen,
                                 2usize,
                                 "configurations",
-                            )?
+                            )
                         }
                         "connection_error" => {
                             crate::object::put::<
@@ -1636,7 +1656,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReport {
                                 &mut seen,
                                 3usize,
                                 "connection_error",
-                            )?
+                            )
                         }
                         "connections" => {
                             crate::object::put::<
@@ -1649,17 +1669,18 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReport {
                                 &mut seen,
                                 4usize,
                                 "connections",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 5usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 5usize, "name")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1670,7 +1691,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReport {
 ///Progress of a configuration: `posted` (sent to all replicas), `ready` (all replicas processed it and created the database), `committed` (active on all replicas), `commit-completed` (all replicas processed the commit; database active), `failed` (could not be posted).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrdbHealthReportConfigurationStatus {
     ///`posted`
@@ -1699,6 +1720,7 @@ impl CrdbHealthReportConfigurationStatus {
         "failed",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Posted => "posted",
@@ -1710,56 +1732,69 @@ impl CrdbHealthReportConfigurationStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Posted),
+            1usize => ::std::option::Option::Some(Self::Ready),
+            2usize => ::std::option::Option::Some(Self::Committed),
+            3usize => ::std::option::Option::Some(Self::CommitCompleted),
+            4usize => ::std::option::Option::Some(Self::Failed),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for CrdbHealthReportConfigurationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Posted => f.write_str("Posted"),
+            Self::Ready => f.write_str("Ready"),
+            Self::Committed => f.write_str("Committed"),
+            Self::CommitCompleted => f.write_str("CommitCompleted"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for CrdbHealthReportConfigurationStatus {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "posted" => Self::Posted,
-            "ready" => Self::Ready,
-            "committed" => Self::Committed,
-            "commit-completed" => Self::CommitCompleted,
-            "failed" => Self::Failed,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for CrdbHealthReportConfigurationStatus {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "posted" => Self::Posted,
-            "ready" => Self::Ready,
-            "committed" => Self::Committed,
-            "commit-completed" => Self::CommitCompleted,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for CrdbHealthReportConfigurationStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for CrdbHealthReportConfigurationStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for CrdbHealthReportConfigurationStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "posted" => Self::Posted,
-            "ready" => Self::Ready,
-            "committed" => Self::Committed,
-            "commit-completed" => Self::CommitCompleted,
-            "failed" => Self::Failed,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for CrdbHealthReportConfigurationStatus {
@@ -1809,9 +1844,9 @@ impl ::serde::Serialize for CrdbHealthReportConnection {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("name", &self.name)?;
-        w.opt("replication_links", &self.replication_links)?;
-        w.opt("status", &self.status)?;
+        w.opt("name", &self.name);
+        w.opt("replication_links", &self.replication_links);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -1838,13 +1873,13 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportConnection {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")
                         }
                         "replication_links" => {
                             crate::object::put::<
@@ -1857,17 +1892,18 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportConnection {
                                 &mut seen,
                                 1usize,
                                 "replication_links",
-                            )?
+                            )
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 2usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 2usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1905,14 +1941,14 @@ impl ::serde::Serialize for CrdbHealthReportHealthReportConfiguration {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("causal_consistency", &self.causal_consistency)?;
-        w.opt("encryption", &self.encryption)?;
-        w.opt("featureset_version", &self.featureset_version)?;
-        w.opt("instances", &self.instances)?;
-        w.opt("name", &self.name)?;
-        w.opt("protocol_version", &self.protocol_version)?;
-        w.opt("status", &self.status)?;
-        w.opt("version", &self.version)?;
+        w.opt("causal_consistency", &self.causal_consistency);
+        w.opt("encryption", &self.encryption);
+        w.opt("featureset_version", &self.featureset_version);
+        w.opt("instances", &self.instances);
+        w.opt("name", &self.name);
+        w.opt("protocol_version", &self.protocol_version);
+        w.opt("status", &self.status);
+        w.opt("version", &self.version);
         w.end(&self.extra)
     }
 }
@@ -1942,7 +1978,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportHealthReportConfiguratio
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "causal_consistency" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -1954,7 +1990,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportHealthReportConfiguratio
                                 &mut seen,
                                 0usize,
                                 "causal_consistency",
-                            )?
+                            )
                         }
                         "encryption" => {
                             crate::object::put::<
@@ -1967,7 +2003,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportHealthReportConfiguratio
                                 &mut seen,
                                 1usize,
                                 "encryption",
-                            )?
+                            )
                         }
                         "featureset_version" => {
                             crate::object::put::<
@@ -1980,7 +2016,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportHealthReportConfiguratio
                                 &mut seen,
                                 2usize,
                                 "featureset_version",
-                            )?
+                            )
                         }
                         "instances" => {
                             crate::object::put::<
@@ -1993,14 +2029,14 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportHealthReportConfiguratio
                                 &mut seen,
                                 3usize,
                                 "instances",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 4usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 4usize, "name")
                         }
                         "protocol_version" => {
                             crate::object::put::<
@@ -2013,24 +2049,25 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportHealthReportConfiguratio
                                 &mut seen,
                                 5usize,
                                 "protocol_version",
-                            )?
+                            )
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 6usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 6usize, "status")
                         }
                         "version" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.version, &mut seen, 7usize, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 7usize, "version")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2058,9 +2095,9 @@ impl ::serde::Serialize for CrdbHealthReportInstance {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cluster", &self.cluster)?;
-        w.opt("db_uid", &self.db_uid)?;
-        w.opt("id", &self.id)?;
+        w.opt("cluster", &self.cluster);
+        w.opt("db_uid", &self.db_uid);
+        w.opt("id", &self.id);
         w.end(&self.extra)
     }
 }
@@ -2087,30 +2124,31 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportInstance {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cluster" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cluster, &mut seen, 0usize, "cluster")?
+                            >(&mut map, &mut out.cluster, &mut seen, 0usize, "cluster")
                         }
                         "db_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.db_uid, &mut seen, 1usize, "db_uid")?
+                            >(&mut map, &mut out.db_uid, &mut seen, 1usize, "db_uid")
                         }
                         "id" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.id, &mut seen, 2usize, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 2usize, "id")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2136,8 +2174,8 @@ impl ::serde::Serialize for CrdbHealthReportInstanceCluster {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("name", &self.name)?;
-        w.opt("url", &self.url)?;
+        w.opt("name", &self.name);
+        w.opt("url", &self.url);
         w.end(&self.extra)
     }
 }
@@ -2164,23 +2202,24 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportInstanceCluster {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")
                         }
                         "url" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.url, &mut seen, 1usize, "url")?
+                            >(&mut map, &mut out.url, &mut seen, 1usize, "url")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2208,8 +2247,8 @@ impl ::serde::Serialize for CrdbHealthReportReplicationLink {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("link_uid", &self.link_uid)?;
-        w.opt("status", &self.status)?;
+        w.opt("link_uid", &self.link_uid);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -2236,29 +2275,24 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportReplicationLink {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "link_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.link_uid,
-                                &mut seen,
-                                0usize,
-                                "link_uid",
-                            )?
+                            >(&mut map, &mut out.link_uid, &mut seen, 0usize, "link_uid")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2269,7 +2303,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportReplicationLink {
 ///State of a replication link.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrdbHealthReportReplicationLinkStatus {
     ///`up`
@@ -2286,6 +2320,7 @@ impl CrdbHealthReportReplicationLinkStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["up", "down"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Up => "up",
@@ -2294,47 +2329,63 @@ impl CrdbHealthReportReplicationLinkStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Up),
+            1usize => ::std::option::Option::Some(Self::Down),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for CrdbHealthReportReplicationLinkStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Up => f.write_str("Up"),
+            Self::Down => f.write_str("Down"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for CrdbHealthReportReplicationLinkStatus {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "up" => Self::Up,
-            "down" => Self::Down,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for CrdbHealthReportReplicationLinkStatus {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "up" => Self::Up,
-            "down" => Self::Down,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for CrdbHealthReportReplicationLinkStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for CrdbHealthReportReplicationLinkStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for CrdbHealthReportReplicationLinkStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "up" => Self::Up,
-            "down" => Self::Down,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for CrdbHealthReportReplicationLinkStatus {
@@ -2386,11 +2437,11 @@ impl ::serde::Serialize for CrdbInstanceInfo {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cluster", &self.cluster)?;
-        w.opt("compression", &self.compression)?;
-        w.opt("db_config", &self.db_config)?;
-        w.opt("db_uid", &self.db_uid)?;
-        w.opt("id", &self.id)?;
+        w.opt("cluster", &self.cluster);
+        w.opt("compression", &self.compression);
+        w.opt("db_config", &self.db_config);
+        w.opt("db_uid", &self.db_uid);
+        w.opt("id", &self.id);
         w.end(&self.extra)
     }
 }
@@ -2417,13 +2468,13 @@ impl<'de> ::serde::Deserialize<'de> for CrdbInstanceInfo {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cluster" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cluster, &mut seen, 0usize, "cluster")?
+                            >(&mut map, &mut out.cluster, &mut seen, 0usize, "cluster")
                         }
                         "compression" => {
                             crate::object::put::<
@@ -2436,7 +2487,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbInstanceInfo {
                                 &mut seen,
                                 1usize,
                                 "compression",
-                            )?
+                            )
                         }
                         "db_config" => {
                             crate::object::put::<
@@ -2449,24 +2500,25 @@ impl<'de> ::serde::Deserialize<'de> for CrdbInstanceInfo {
                                 &mut seen,
                                 2usize,
                                 "db_config",
-                            )?
+                            )
                         }
                         "db_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.db_uid, &mut seen, 3usize, "db_uid")?
+                            >(&mut map, &mut out.db_uid, &mut seen, 3usize, "db_uid")
                         }
                         "id" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.id, &mut seen, 4usize, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 4usize, "id")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2492,8 +2544,8 @@ impl ::serde::Serialize for CrdbLocalDatabase {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("bdb_uid", &self.bdb_uid)?;
-        w.opt("id", &self.id)?;
+        w.opt("bdb_uid", &self.bdb_uid);
+        w.opt("id", &self.id);
         w.end(&self.extra)
     }
 }
@@ -2520,23 +2572,24 @@ impl<'de> ::serde::Deserialize<'de> for CrdbLocalDatabase {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "bdb_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.bdb_uid, &mut seen, 0usize, "bdb_uid")?
+                            >(&mut map, &mut out.bdb_uid, &mut seen, 0usize, "bdb_uid")
                         }
                         "id" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2568,10 +2621,10 @@ impl ::serde::Serialize for CrdbModifyRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("add_instances", &self.add_instances)?;
-        w.opt("crdb", &self.crdb)?;
-        w.opt("force_update", &self.force_update)?;
-        w.opt("remove_instances", &self.remove_instances)?;
+        w.opt("add_instances", &self.add_instances);
+        w.opt("crdb", &self.crdb);
+        w.opt("force_update", &self.force_update);
+        w.opt("remove_instances", &self.remove_instances);
         w.end(&self.extra)
     }
 }
@@ -2629,7 +2682,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "add_instances" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -2641,14 +2694,14 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequest {
                                 &mut seen,
                                 0usize,
                                 "add_instances",
-                            )?
+                            )
                         }
                         "crdb" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.crdb, &mut seen, 1usize, "crdb")?
+                            >(&mut map, &mut out.crdb, &mut seen, 1usize, "crdb")
                         }
                         "force_update" => {
                             crate::object::put::<
@@ -2661,7 +2714,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequest {
                                 &mut seen,
                                 2usize,
                                 "force_update",
-                            )?
+                            )
                         }
                         "remove_instances" => {
                             crate::object::put::<
@@ -2674,10 +2727,11 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequest {
                                 &mut seen,
                                 3usize,
                                 "remove_instances",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2725,8 +2779,8 @@ impl ::serde::Serialize for CrdbModifyRequestRemoveInstanceForce {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("force_remove", &self.force_remove)?;
-        w.opt("id", &self.id)?;
+        w.opt("force_remove", &self.force_remove);
+        w.opt("id", &self.id);
         w.end(&self.extra)
     }
 }
@@ -2753,7 +2807,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequestRemoveInstanceForce {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "force_remove" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -2765,17 +2819,18 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequestRemoveInstanceForce {
                                 &mut seen,
                                 0usize,
                                 "force_remove",
-                            )?
+                            )
                         }
                         "id" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")?
+                            >(&mut map, &mut out.id, &mut seen, 1usize, "id")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2801,8 +2856,8 @@ impl ::serde::Serialize for CrdbModule {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("featureset_version", &self.featureset_version)?;
-        w.opt("module_name", &self.module_name)?;
+        w.opt("featureset_version", &self.featureset_version);
+        w.opt("module_name", &self.module_name);
         w.end(&self.extra)
     }
 }
@@ -2829,7 +2884,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModule {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "featureset_version" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -2841,7 +2896,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModule {
                                 &mut seen,
                                 0usize,
                                 "featureset_version",
-                            )?
+                            )
                         }
                         "module_name" => {
                             crate::object::put::<
@@ -2854,10 +2909,11 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModule {
                                 &mut seen,
                                 1usize,
                                 "module_name",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2881,7 +2937,7 @@ impl ::serde::Serialize for CrdbPurgeRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("instances", &self.instances)?;
+        w.req("instances", &self.instances);
         w.end(&self.extra)
     }
 }
@@ -2929,16 +2985,17 @@ impl<'de> ::serde::Deserialize<'de> for CrdbPurgeRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "instances" => {
                             crate::object::set::<
                                 crate::object::SeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "instances")?
+                            >(&mut map, &mut f0, "instances")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(CrdbPurgeRequest {
                     instances: crate::object::required(f0, "instances")?,
@@ -2989,14 +3046,14 @@ impl ::serde::Serialize for CrdbUpgradeRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("force_discard", &self.force_discard)?;
-        w.opt("force_restart", &self.force_restart)?;
-        w.opt("keep_crdt_protocol_version", &self.keep_crdt_protocol_version)?;
-        w.opt("may_discard_data", &self.may_discard_data)?;
-        w.opt("modules", &self.modules)?;
-        w.opt("parallel_shards_upgrade", &self.parallel_shards_upgrade)?;
-        w.opt("preserve_roles", &self.preserve_roles)?;
-        w.opt("redis_version", &self.redis_version)?;
+        w.opt("force_discard", &self.force_discard);
+        w.opt("force_restart", &self.force_restart);
+        w.opt("keep_crdt_protocol_version", &self.keep_crdt_protocol_version);
+        w.opt("may_discard_data", &self.may_discard_data);
+        w.opt("modules", &self.modules);
+        w.opt("parallel_shards_upgrade", &self.parallel_shards_upgrade);
+        w.opt("preserve_roles", &self.preserve_roles);
+        w.opt("redis_version", &self.redis_version);
         w.end(&self.extra)
     }
 }
@@ -3078,7 +3135,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "force_discard" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -3090,7 +3147,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequest {
                                 &mut seen,
                                 0usize,
                                 "force_discard",
-                            )?
+                            )
                         }
                         "force_restart" => {
                             crate::object::put::<
@@ -3103,7 +3160,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequest {
                                 &mut seen,
                                 1usize,
                                 "force_restart",
-                            )?
+                            )
                         }
                         "keep_crdt_protocol_version" => {
                             crate::object::put::<
@@ -3116,7 +3173,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequest {
                                 &mut seen,
                                 2usize,
                                 "keep_crdt_protocol_version",
-                            )?
+                            )
                         }
                         "may_discard_data" => {
                             crate::object::put::<
@@ -3129,14 +3186,14 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequest {
                                 &mut seen,
                                 3usize,
                                 "may_discard_data",
-                            )?
+                            )
                         }
                         "modules" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.modules, &mut seen, 4usize, "modules")?
+                            >(&mut map, &mut out.modules, &mut seen, 4usize, "modules")
                         }
                         "parallel_shards_upgrade" => {
                             crate::object::put::<
@@ -3149,7 +3206,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequest {
                                 &mut seen,
                                 5usize,
                                 "parallel_shards_upgrade",
-                            )?
+                            )
                         }
                         "preserve_roles" => {
                             crate::object::put::<
@@ -3162,7 +3219,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequest {
                                 &mut seen,
                                 6usize,
                                 "preserve_roles",
-                            )?
+                            )
                         }
                         "redis_version" => {
                             crate::object::put::<
@@ -3175,10 +3232,11 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequest {
                                 &mut seen,
                                 7usize,
                                 "redis_version",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -3208,9 +3266,9 @@ impl ::serde::Serialize for CrdbUpgradeRequestModule {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("current_module", &self.current_module)?;
-        w.opt("new_module", &self.new_module)?;
-        w.opt("new_module_args", &self.new_module_args)?;
+        w.opt("current_module", &self.current_module);
+        w.opt("new_module", &self.new_module);
+        w.opt("new_module_args", &self.new_module_args);
         w.end(&self.extra)
     }
 }
@@ -3237,7 +3295,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequestModule {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "current_module" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -3249,7 +3307,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequestModule {
                                 &mut seen,
                                 0usize,
                                 "current_module",
-                            )?
+                            )
                         }
                         "new_module" => {
                             crate::object::put::<
@@ -3262,7 +3320,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequestModule {
                                 &mut seen,
                                 1usize,
                                 "new_module",
-                            )?
+                            )
                         }
                         "new_module_args" => {
                             crate::object::put::<
@@ -3275,10 +3333,11 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequestModule {
                                 &mut seen,
                                 2usize,
                                 "new_module_args",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

@@ -43,19 +43,19 @@ impl ::serde::Serialize for DiagnosticsConfig {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("bdb_client_list_target", &self.bdb_client_list_target)?;
-        w.opt("bdb_info_target", &self.bdb_info_target)?;
-        w.opt("bdb_target", &self.bdb_target)?;
-        w.opt("command_stats_target", &self.command_stats_target)?;
-        w.opt("network_stats_target", &self.network_stats_target)?;
-        w.opt("persistent_files_target", &self.persistent_files_target)?;
-        w.opt("rladmin_status_target", &self.rladmin_status_target)?;
-        w.opt("shard_info_target", &self.shard_info_target)?;
-        w.opt("shard_latency_histogram_target", &self.shard_latency_histogram_target)?;
-        w.opt("shard_latency_target", &self.shard_latency_target)?;
-        w.opt("shard_target", &self.shard_target)?;
-        w.opt("slowlog_target", &self.slowlog_target)?;
-        w.opt("socket_files_target", &self.socket_files_target)?;
+        w.opt("bdb_client_list_target", &self.bdb_client_list_target);
+        w.opt("bdb_info_target", &self.bdb_info_target);
+        w.opt("bdb_target", &self.bdb_target);
+        w.opt("command_stats_target", &self.command_stats_target);
+        w.opt("network_stats_target", &self.network_stats_target);
+        w.opt("persistent_files_target", &self.persistent_files_target);
+        w.opt("rladmin_status_target", &self.rladmin_status_target);
+        w.opt("shard_info_target", &self.shard_info_target);
+        w.opt("shard_latency_histogram_target", &self.shard_latency_histogram_target);
+        w.opt("shard_latency_target", &self.shard_latency_target);
+        w.opt("shard_target", &self.shard_target);
+        w.opt("slowlog_target", &self.slowlog_target);
+        w.opt("socket_files_target", &self.socket_files_target);
         w.end(&self.extra)
     }
 }
@@ -189,7 +189,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "bdb_client_list_target" => {
                             crate::object::put::<
                                 crate::object::OptNested,
@@ -201,7 +201,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 0usize,
                                 "bdb_client_list_target",
-                            )?
+                            )
                         }
                         "bdb_info_target" => {
                             crate::object::put::<
@@ -214,7 +214,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 1usize,
                                 "bdb_info_target",
-                            )?
+                            )
                         }
                         "bdb_target" => {
                             crate::object::put::<
@@ -227,7 +227,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 2usize,
                                 "bdb_target",
-                            )?
+                            )
                         }
                         "command_stats_target" => {
                             crate::object::put::<
@@ -240,7 +240,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 3usize,
                                 "command_stats_target",
-                            )?
+                            )
                         }
                         "network_stats_target" => {
                             crate::object::put::<
@@ -253,7 +253,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 4usize,
                                 "network_stats_target",
-                            )?
+                            )
                         }
                         "persistent_files_target" => {
                             crate::object::put::<
@@ -266,7 +266,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 5usize,
                                 "persistent_files_target",
-                            )?
+                            )
                         }
                         "rladmin_status_target" => {
                             crate::object::put::<
@@ -279,7 +279,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 6usize,
                                 "rladmin_status_target",
-                            )?
+                            )
                         }
                         "shard_info_target" => {
                             crate::object::put::<
@@ -292,7 +292,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 7usize,
                                 "shard_info_target",
-                            )?
+                            )
                         }
                         "shard_latency_histogram_target" => {
                             crate::object::put::<
@@ -305,7 +305,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 8usize,
                                 "shard_latency_histogram_target",
-                            )?
+                            )
                         }
                         "shard_latency_target" => {
                             crate::object::put::<
@@ -318,7 +318,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 9usize,
                                 "shard_latency_target",
-                            )?
+                            )
                         }
                         "shard_target" => {
                             crate::object::put::<
@@ -331,7 +331,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 10usize,
                                 "shard_target",
-                            )?
+                            )
                         }
                         "slowlog_target" => {
                             crate::object::put::<
@@ -344,7 +344,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 11usize,
                                 "slowlog_target",
-                            )?
+                            )
                         }
                         "socket_files_target" => {
                             crate::object::put::<
@@ -357,10 +357,11 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
                                 &mut seen,
                                 12usize,
                                 "socket_files_target",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -386,8 +387,8 @@ impl ::serde::Serialize for DiagnosticsSlowlogTarget {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cron_expression", &self.cron_expression)?;
-        w.opt("max_entries", &self.max_entries)?;
+        w.opt("cron_expression", &self.cron_expression);
+        w.opt("max_entries", &self.max_entries);
         w.end(&self.extra)
     }
 }
@@ -414,7 +415,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsSlowlogTarget {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cron_expression" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -426,7 +427,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsSlowlogTarget {
                                 &mut seen,
                                 0usize,
                                 "cron_expression",
-                            )?
+                            )
                         }
                         "max_entries" => {
                             crate::object::put::<
@@ -439,10 +440,11 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsSlowlogTarget {
                                 &mut seen,
                                 1usize,
                                 "max_entries",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -466,7 +468,7 @@ impl ::serde::Serialize for DiagnosticsTarget {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cron_expression", &self.cron_expression)?;
+        w.opt("cron_expression", &self.cron_expression);
         w.end(&self.extra)
     }
 }
@@ -493,7 +495,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsTarget {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cron_expression" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -505,10 +507,11 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsTarget {
                                 &mut seen,
                                 0usize,
                                 "cron_expression",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

@@ -21,8 +21,8 @@ impl ::serde::Serialize for EndpointStats {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("intervals", &self.intervals)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("intervals", &self.intervals);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -49,7 +49,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStats {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "intervals" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -61,17 +61,18 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStats {
                                 &mut seen,
                                 0usize,
                                 "intervals",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -159,39 +160,39 @@ impl ::serde::Serialize for EndpointStatsInterval {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("acc_latency", &self.acc_latency)?;
-        w.opt("acc_other_latency", &self.acc_other_latency)?;
-        w.opt("acc_read_latency", &self.acc_read_latency)?;
-        w.opt("acc_write_latency", &self.acc_write_latency)?;
-        w.opt("auth_cmds", &self.auth_cmds)?;
-        w.opt("auth_errors", &self.auth_errors)?;
-        w.opt("cmd_flush", &self.cmd_flush)?;
-        w.opt("cmd_get", &self.cmd_get)?;
-        w.opt("cmd_set", &self.cmd_set)?;
-        w.opt("cmd_touch", &self.cmd_touch)?;
-        w.opt("conns", &self.conns)?;
-        w.opt("egress_bytes", &self.egress_bytes)?;
-        w.opt("etime", &self.etime)?;
-        w.opt("ingress_bytes", &self.ingress_bytes)?;
-        w.opt("interval", &self.interval)?;
-        w.opt("last_req_time", &self.last_req_time)?;
-        w.opt("last_res_time", &self.last_res_time)?;
-        w.opt("max_connections_exceeded", &self.max_connections_exceeded)?;
-        w.opt("monitor_sessions_count", &self.monitor_sessions_count)?;
-        w.opt("other_req", &self.other_req)?;
-        w.opt("other_res", &self.other_res)?;
-        w.opt("other_started_res", &self.other_started_res)?;
-        w.opt("read_req", &self.read_req)?;
-        w.opt("read_res", &self.read_res)?;
-        w.opt("read_started_res", &self.read_started_res)?;
-        w.opt("stime", &self.stime)?;
-        w.opt("total_connections_received", &self.total_connections_received)?;
-        w.opt("total_req", &self.total_req)?;
-        w.opt("total_res", &self.total_res)?;
-        w.opt("total_started_res", &self.total_started_res)?;
-        w.opt("write_req", &self.write_req)?;
-        w.opt("write_res", &self.write_res)?;
-        w.opt("write_started_res", &self.write_started_res)?;
+        w.opt("acc_latency", &self.acc_latency);
+        w.opt("acc_other_latency", &self.acc_other_latency);
+        w.opt("acc_read_latency", &self.acc_read_latency);
+        w.opt("acc_write_latency", &self.acc_write_latency);
+        w.opt("auth_cmds", &self.auth_cmds);
+        w.opt("auth_errors", &self.auth_errors);
+        w.opt("cmd_flush", &self.cmd_flush);
+        w.opt("cmd_get", &self.cmd_get);
+        w.opt("cmd_set", &self.cmd_set);
+        w.opt("cmd_touch", &self.cmd_touch);
+        w.opt("conns", &self.conns);
+        w.opt("egress_bytes", &self.egress_bytes);
+        w.opt("etime", &self.etime);
+        w.opt("ingress_bytes", &self.ingress_bytes);
+        w.opt("interval", &self.interval);
+        w.opt("last_req_time", &self.last_req_time);
+        w.opt("last_res_time", &self.last_res_time);
+        w.opt("max_connections_exceeded", &self.max_connections_exceeded);
+        w.opt("monitor_sessions_count", &self.monitor_sessions_count);
+        w.opt("other_req", &self.other_req);
+        w.opt("other_res", &self.other_res);
+        w.opt("other_started_res", &self.other_started_res);
+        w.opt("read_req", &self.read_req);
+        w.opt("read_res", &self.read_res);
+        w.opt("read_started_res", &self.read_started_res);
+        w.opt("stime", &self.stime);
+        w.opt("total_connections_received", &self.total_connections_received);
+        w.opt("total_req", &self.total_req);
+        w.opt("total_res", &self.total_res);
+        w.opt("total_started_res", &self.total_started_res);
+        w.opt("write_req", &self.write_req);
+        w.opt("write_res", &self.write_res);
+        w.opt("write_started_res", &self.write_started_res);
         w.end(&self.extra)
     }
 }
@@ -218,7 +219,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "acc_latency" => {
                             crate::object::put::<
                                 crate::object::OptF64,
@@ -230,7 +231,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 0usize,
                                 "acc_latency",
-                            )?
+                            )
                         }
                         "acc_other_latency" => {
                             crate::object::put::<
@@ -243,7 +244,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 1usize,
                                 "acc_other_latency",
-                            )?
+                            )
                         }
                         "acc_read_latency" => {
                             crate::object::put::<
@@ -256,7 +257,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 2usize,
                                 "acc_read_latency",
-                            )?
+                            )
                         }
                         "acc_write_latency" => {
                             crate::object::put::<
@@ -269,7 +270,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 3usize,
                                 "acc_write_latency",
-                            )?
+                            )
                         }
                         "auth_cmds" => {
                             crate::object::put::<
@@ -282,7 +283,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 4usize,
                                 "auth_cmds",
-                            )?
+                            )
                         }
                         "auth_errors" => {
                             crate::object::put::<
@@ -295,7 +296,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 5usize,
                                 "auth_errors",
-                            )?
+                            )
                         }
                         "cmd_flush" => {
                             crate::object::put::<
@@ -308,21 +309,21 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 6usize,
                                 "cmd_flush",
-                            )?
+                            )
                         }
                         "cmd_get" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cmd_get, &mut seen, 7usize, "cmd_get")?
+                            >(&mut map, &mut out.cmd_get, &mut seen, 7usize, "cmd_get")
                         }
                         "cmd_set" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cmd_set, &mut seen, 8usize, "cmd_set")?
+                            >(&mut map, &mut out.cmd_set, &mut seen, 8usize, "cmd_set")
                         }
                         "cmd_touch" => {
                             crate::object::put::<
@@ -335,14 +336,14 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 9usize,
                                 "cmd_touch",
-                            )?
+                            )
                         }
                         "conns" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.conns, &mut seen, 10usize, "conns")?
+                            >(&mut map, &mut out.conns, &mut seen, 10usize, "conns")
                         }
                         "egress_bytes" => {
                             crate::object::put::<
@@ -355,14 +356,14 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 11usize,
                                 "egress_bytes",
-                            )?
+                            )
                         }
                         "etime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.etime, &mut seen, 12usize, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 12usize, "etime")
                         }
                         "ingress_bytes" => {
                             crate::object::put::<
@@ -375,7 +376,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 13usize,
                                 "ingress_bytes",
-                            )?
+                            )
                         }
                         "interval" => {
                             crate::object::put::<
@@ -388,7 +389,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 14usize,
                                 "interval",
-                            )?
+                            )
                         }
                         "last_req_time" => {
                             crate::object::put::<
@@ -401,7 +402,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 15usize,
                                 "last_req_time",
-                            )?
+                            )
                         }
                         "last_res_time" => {
                             crate::object::put::<
@@ -414,7 +415,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 16usize,
                                 "last_res_time",
-                            )?
+                            )
                         }
                         "max_connections_exceeded" => {
                             crate::object::put::<
@@ -427,7 +428,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 17usize,
                                 "max_connections_exceeded",
-                            )?
+                            )
                         }
                         "monitor_sessions_count" => {
                             crate::object::put::<
@@ -440,7 +441,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 18usize,
                                 "monitor_sessions_count",
-                            )?
+                            )
                         }
                         "other_req" => {
                             crate::object::put::<
@@ -453,7 +454,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 19usize,
                                 "other_req",
-                            )?
+                            )
                         }
                         "other_res" => {
                             crate::object::put::<
@@ -466,7 +467,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 20usize,
                                 "other_res",
-                            )?
+                            )
                         }
                         "other_started_res" => {
                             crate::object::put::<
@@ -479,7 +480,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 21usize,
                                 "other_started_res",
-                            )?
+                            )
                         }
                         "read_req" => {
                             crate::object::put::<
@@ -492,7 +493,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 22usize,
                                 "read_req",
-                            )?
+                            )
                         }
                         "read_res" => {
                             crate::object::put::<
@@ -505,7 +506,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 23usize,
                                 "read_res",
-                            )?
+                            )
                         }
                         "read_started_res" => {
                             crate::object::put::<
@@ -518,14 +519,14 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 24usize,
                                 "read_started_res",
-                            )?
+                            )
                         }
                         "stime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.stime, &mut seen, 25usize, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 25usize, "stime")
                         }
                         "total_connections_received" => {
                             crate::object::put::<
@@ -538,7 +539,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 26usize,
                                 "total_connections_received",
-                            )?
+                            )
                         }
                         "total_req" => {
                             crate::object::put::<
@@ -551,7 +552,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 27usize,
                                 "total_req",
-                            )?
+                            )
                         }
                         "total_res" => {
                             crate::object::put::<
@@ -564,7 +565,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 28usize,
                                 "total_res",
-                            )?
+                            )
                         }
                         "total_started_res" => {
                             crate::object::put::<
@@ -577,7 +578,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 29usize,
                                 "total_started_res",
-                            )?
+                            )
                         }
                         "write_req" => {
                             crate::object::put::<
@@ -590,7 +591,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 30usize,
                                 "write_req",
-                            )?
+                            )
                         }
                         "write_res" => {
                             crate::object::put::<
@@ -603,7 +604,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 31usize,
                                 "write_res",
-                            )?
+                            )
                         }
                         "write_started_res" => {
                             crate::object::put::<
@@ -616,10 +617,11 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {
                                 &mut seen,
                                 32usize,
                                 "write_started_res",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

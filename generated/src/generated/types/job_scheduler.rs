@@ -42,13 +42,13 @@ impl ::serde::Serialize for JobScheduler {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("backup_job_settings", &self.backup_job_settings)?;
-        w.opt("bdb_usage_report_job_settings", &self.bdb_usage_report_job_settings)?;
-        w.opt("cert_rotation_job_settings", &self.cert_rotation_job_settings)?;
-        w.opt("log_rotation_job_settings", &self.log_rotation_job_settings)?;
-        w.opt("node_checks_job_settings", &self.node_checks_job_settings)?;
-        w.opt("redis_cleanup_job_settings", &self.redis_cleanup_job_settings)?;
-        w.opt("rotate_ccs_job_settings", &self.rotate_ccs_job_settings)?;
+        w.opt("backup_job_settings", &self.backup_job_settings);
+        w.opt("bdb_usage_report_job_settings", &self.bdb_usage_report_job_settings);
+        w.opt("cert_rotation_job_settings", &self.cert_rotation_job_settings);
+        w.opt("log_rotation_job_settings", &self.log_rotation_job_settings);
+        w.opt("node_checks_job_settings", &self.node_checks_job_settings);
+        w.opt("redis_cleanup_job_settings", &self.redis_cleanup_job_settings);
+        w.opt("rotate_ccs_job_settings", &self.rotate_ccs_job_settings);
         w.end(&self.extra)
     }
 }
@@ -136,7 +136,7 @@ impl<'de> ::serde::Deserialize<'de> for JobScheduler {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "backup_job_settings" => {
                             crate::object::put::<
                                 crate::object::OptNested,
@@ -148,7 +148,7 @@ impl<'de> ::serde::Deserialize<'de> for JobScheduler {
                                 &mut seen,
                                 0usize,
                                 "backup_job_settings",
-                            )?
+                            )
                         }
                         "bdb_usage_report_job_settings" => {
                             crate::object::put::<
@@ -161,7 +161,7 @@ impl<'de> ::serde::Deserialize<'de> for JobScheduler {
                                 &mut seen,
                                 1usize,
                                 "bdb_usage_report_job_settings",
-                            )?
+                            )
                         }
                         "cert_rotation_job_settings" => {
                             crate::object::put::<
@@ -174,7 +174,7 @@ impl<'de> ::serde::Deserialize<'de> for JobScheduler {
                                 &mut seen,
                                 2usize,
                                 "cert_rotation_job_settings",
-                            )?
+                            )
                         }
                         "log_rotation_job_settings" => {
                             crate::object::put::<
@@ -187,7 +187,7 @@ impl<'de> ::serde::Deserialize<'de> for JobScheduler {
                                 &mut seen,
                                 3usize,
                                 "log_rotation_job_settings",
-                            )?
+                            )
                         }
                         "node_checks_job_settings" => {
                             crate::object::put::<
@@ -200,7 +200,7 @@ impl<'de> ::serde::Deserialize<'de> for JobScheduler {
                                 &mut seen,
                                 4usize,
                                 "node_checks_job_settings",
-                            )?
+                            )
                         }
                         "redis_cleanup_job_settings" => {
                             crate::object::put::<
@@ -213,7 +213,7 @@ impl<'de> ::serde::Deserialize<'de> for JobScheduler {
                                 &mut seen,
                                 5usize,
                                 "redis_cleanup_job_settings",
-                            )?
+                            )
                         }
                         "rotate_ccs_job_settings" => {
                             crate::object::put::<
@@ -226,10 +226,11 @@ impl<'de> ::serde::Deserialize<'de> for JobScheduler {
                                 &mut seen,
                                 6usize,
                                 "rotate_ccs_job_settings",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -257,8 +258,8 @@ impl ::serde::Serialize for JobSchedulerBackupJobSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cron_expression", &self.cron_expression)?;
-        w.opt("enabled", &self.enabled)?;
+        w.opt("cron_expression", &self.cron_expression);
+        w.opt("enabled", &self.enabled);
         w.end(&self.extra)
     }
 }
@@ -285,7 +286,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerBackupJobSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cron_expression" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -297,17 +298,18 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerBackupJobSettings {
                                 &mut seen,
                                 0usize,
                                 "cron_expression",
-                            )?
+                            )
                         }
                         "enabled" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -341,9 +343,9 @@ impl ::serde::Serialize for JobSchedulerBdbUsageReportJobSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cron_expression", &self.cron_expression)?;
-        w.opt("enabled", &self.enabled)?;
-        w.opt("file_retention_days", &self.file_retention_days)?;
+        w.opt("cron_expression", &self.cron_expression);
+        w.opt("enabled", &self.enabled);
+        w.opt("file_retention_days", &self.file_retention_days);
         w.end(&self.extra)
     }
 }
@@ -370,7 +372,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerBdbUsageReportJobSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cron_expression" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -382,14 +384,14 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerBdbUsageReportJobSettings {
                                 &mut seen,
                                 0usize,
                                 "cron_expression",
-                            )?
+                            )
                         }
                         "enabled" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")
                         }
                         "file_retention_days" => {
                             crate::object::put::<
@@ -402,10 +404,11 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerBdbUsageReportJobSettings {
                                 &mut seen,
                                 2usize,
                                 "file_retention_days",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -439,9 +442,9 @@ impl ::serde::Serialize for JobSchedulerCertRotationJobSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cron_expression", &self.cron_expression)?;
-        w.opt("enabled", &self.enabled)?;
-        w.opt("expiry_days_before_rotation", &self.expiry_days_before_rotation)?;
+        w.opt("cron_expression", &self.cron_expression);
+        w.opt("enabled", &self.enabled);
+        w.opt("expiry_days_before_rotation", &self.expiry_days_before_rotation);
         w.end(&self.extra)
     }
 }
@@ -468,7 +471,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerCertRotationJobSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cron_expression" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -480,14 +483,14 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerCertRotationJobSettings {
                                 &mut seen,
                                 0usize,
                                 "cron_expression",
-                            )?
+                            )
                         }
                         "enabled" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")
                         }
                         "expiry_days_before_rotation" => {
                             crate::object::put::<
@@ -500,10 +503,11 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerCertRotationJobSettings {
                                 &mut seen,
                                 2usize,
                                 "expiry_days_before_rotation",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -531,8 +535,8 @@ impl ::serde::Serialize for JobSchedulerLogRotationJobSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cron_expression", &self.cron_expression)?;
-        w.opt("enabled", &self.enabled)?;
+        w.opt("cron_expression", &self.cron_expression);
+        w.opt("enabled", &self.enabled);
         w.end(&self.extra)
     }
 }
@@ -559,7 +563,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerLogRotationJobSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cron_expression" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -571,17 +575,18 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerLogRotationJobSettings {
                                 &mut seen,
                                 0usize,
                                 "cron_expression",
-                            )?
+                            )
                         }
                         "enabled" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -609,8 +614,8 @@ impl ::serde::Serialize for JobSchedulerNodeChecksJobSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cron_expression", &self.cron_expression)?;
-        w.opt("enabled", &self.enabled)?;
+        w.opt("cron_expression", &self.cron_expression);
+        w.opt("enabled", &self.enabled);
         w.end(&self.extra)
     }
 }
@@ -637,7 +642,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerNodeChecksJobSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cron_expression" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -649,17 +654,18 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerNodeChecksJobSettings {
                                 &mut seen,
                                 0usize,
                                 "cron_expression",
-                            )?
+                            )
                         }
                         "enabled" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -683,7 +689,7 @@ impl ::serde::Serialize for JobSchedulerRedisCleanupJobSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cron_expression", &self.cron_expression)?;
+        w.opt("cron_expression", &self.cron_expression);
         w.end(&self.extra)
     }
 }
@@ -710,7 +716,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerRedisCleanupJobSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cron_expression" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -722,10 +728,11 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerRedisCleanupJobSettings {
                                 &mut seen,
                                 0usize,
                                 "cron_expression",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -763,10 +770,10 @@ impl ::serde::Serialize for JobSchedulerRotateCcsJobSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cron_expression", &self.cron_expression)?;
-        w.opt("enabled", &self.enabled)?;
-        w.opt("file_suffix", &self.file_suffix)?;
-        w.opt("rotate_max_num", &self.rotate_max_num)?;
+        w.opt("cron_expression", &self.cron_expression);
+        w.opt("enabled", &self.enabled);
+        w.opt("file_suffix", &self.file_suffix);
+        w.opt("rotate_max_num", &self.rotate_max_num);
         w.end(&self.extra)
     }
 }
@@ -793,7 +800,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerRotateCcsJobSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cron_expression" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -805,14 +812,14 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerRotateCcsJobSettings {
                                 &mut seen,
                                 0usize,
                                 "cron_expression",
-                            )?
+                            )
                         }
                         "enabled" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 1usize, "enabled")
                         }
                         "file_suffix" => {
                             crate::object::put::<
@@ -825,7 +832,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerRotateCcsJobSettings {
                                 &mut seen,
                                 2usize,
                                 "file_suffix",
-                            )?
+                            )
                         }
                         "rotate_max_num" => {
                             crate::object::put::<
@@ -838,10 +845,11 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerRotateCcsJobSettings {
                                 &mut seen,
                                 3usize,
                                 "rotate_max_num",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

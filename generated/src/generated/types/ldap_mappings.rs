@@ -41,16 +41,16 @@ impl ::serde::Serialize for LdapMapping {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("account_id", &self.account_id)?;
-        w.opt("action_uid", &self.action_uid)?;
-        w.opt("bdbs_email_alerts", &self.bdbs_email_alerts)?;
-        w.opt("cluster_email_alerts", &self.cluster_email_alerts)?;
-        w.opt("dn", &self.dn)?;
-        w.opt("email", &self.email)?;
-        w.opt("email_alerts", &self.email_alerts)?;
-        w.opt("name", &self.name)?;
-        w.opt("role_uids", &self.role_uids)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("account_id", &self.account_id);
+        w.opt("action_uid", &self.action_uid);
+        w.opt("bdbs_email_alerts", &self.bdbs_email_alerts);
+        w.opt("cluster_email_alerts", &self.cluster_email_alerts);
+        w.opt("dn", &self.dn);
+        w.opt("email", &self.email);
+        w.opt("email_alerts", &self.email_alerts);
+        w.opt("name", &self.name);
+        w.opt("role_uids", &self.role_uids);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -148,7 +148,7 @@ impl<'de> ::serde::Deserialize<'de> for LdapMapping {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "account_id" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -160,7 +160,7 @@ impl<'de> ::serde::Deserialize<'de> for LdapMapping {
                                 &mut seen,
                                 0usize,
                                 "account_id",
-                            )?
+                            )
                         }
                         "action_uid" => {
                             crate::object::put::<
@@ -173,7 +173,7 @@ impl<'de> ::serde::Deserialize<'de> for LdapMapping {
                                 &mut seen,
                                 1usize,
                                 "action_uid",
-                            )?
+                            )
                         }
                         "bdbs_email_alerts" => {
                             crate::object::put::<
@@ -186,7 +186,7 @@ impl<'de> ::serde::Deserialize<'de> for LdapMapping {
                                 &mut seen,
                                 2usize,
                                 "bdbs_email_alerts",
-                            )?
+                            )
                         }
                         "cluster_email_alerts" => {
                             crate::object::put::<
@@ -199,21 +199,21 @@ impl<'de> ::serde::Deserialize<'de> for LdapMapping {
                                 &mut seen,
                                 3usize,
                                 "cluster_email_alerts",
-                            )?
+                            )
                         }
                         "dn" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.dn, &mut seen, 4usize, "dn")?
+                            >(&mut map, &mut out.dn, &mut seen, 4usize, "dn")
                         }
                         "email" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.email, &mut seen, 5usize, "email")?
+                            >(&mut map, &mut out.email, &mut seen, 5usize, "email")
                         }
                         "email_alerts" => {
                             crate::object::put::<
@@ -226,14 +226,14 @@ impl<'de> ::serde::Deserialize<'de> for LdapMapping {
                                 &mut seen,
                                 6usize,
                                 "email_alerts",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 7usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 7usize, "name")
                         }
                         "role_uids" => {
                             crate::object::put::<
@@ -246,17 +246,18 @@ impl<'de> ::serde::Deserialize<'de> for LdapMapping {
                                 &mut seen,
                                 8usize,
                                 "role_uids",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 9usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 9usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

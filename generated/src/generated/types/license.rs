@@ -43,19 +43,19 @@ impl ::serde::Serialize for License {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("activation_date", &self.activation_date)?;
-        w.opt("cluster_name", &self.cluster_name)?;
-        w.opt("expiration_date", &self.expiration_date)?;
-        w.opt("expired", &self.expired)?;
-        w.opt("features", &self.features)?;
-        w.opt("flash_shards_in_use", &self.flash_shards_in_use)?;
-        w.opt("flash_shards_limit", &self.flash_shards_limit)?;
-        w.opt("key", &self.key)?;
-        w.opt("license", &self.license)?;
-        w.opt("owner", &self.owner)?;
-        w.opt("ram_shards_in_use", &self.ram_shards_in_use)?;
-        w.opt("ram_shards_limit", &self.ram_shards_limit)?;
-        w.opt("shards_limit", &self.shards_limit)?;
+        w.opt("activation_date", &self.activation_date);
+        w.opt("cluster_name", &self.cluster_name);
+        w.opt("expiration_date", &self.expiration_date);
+        w.opt("expired", &self.expired);
+        w.opt("features", &self.features);
+        w.opt("flash_shards_in_use", &self.flash_shards_in_use);
+        w.opt("flash_shards_limit", &self.flash_shards_limit);
+        w.opt("key", &self.key);
+        w.opt("license", &self.license);
+        w.opt("owner", &self.owner);
+        w.opt("ram_shards_in_use", &self.ram_shards_in_use);
+        w.opt("ram_shards_limit", &self.ram_shards_limit);
+        w.opt("shards_limit", &self.shards_limit);
         w.end(&self.extra)
     }
 }
@@ -103,7 +103,7 @@ impl<'de> ::serde::Deserialize<'de> for License {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "activation_date" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -115,7 +115,7 @@ impl<'de> ::serde::Deserialize<'de> for License {
                                 &mut seen,
                                 0usize,
                                 "activation_date",
-                            )?
+                            )
                         }
                         "cluster_name" => {
                             crate::object::put::<
@@ -128,7 +128,7 @@ impl<'de> ::serde::Deserialize<'de> for License {
                                 &mut seen,
                                 1usize,
                                 "cluster_name",
-                            )?
+                            )
                         }
                         "expiration_date" => {
                             crate::object::put::<
@@ -141,27 +141,21 @@ impl<'de> ::serde::Deserialize<'de> for License {
                                 &mut seen,
                                 2usize,
                                 "expiration_date",
-                            )?
+                            )
                         }
                         "expired" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.expired, &mut seen, 3usize, "expired")?
+                            >(&mut map, &mut out.expired, &mut seen, 3usize, "expired")
                         }
                         "features" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.features,
-                                &mut seen,
-                                4usize,
-                                "features",
-                            )?
+                            >(&mut map, &mut out.features, &mut seen, 4usize, "features")
                         }
                         "flash_shards_in_use" => {
                             crate::object::put::<
@@ -174,7 +168,7 @@ impl<'de> ::serde::Deserialize<'de> for License {
                                 &mut seen,
                                 5usize,
                                 "flash_shards_in_use",
-                            )?
+                            )
                         }
                         "flash_shards_limit" => {
                             crate::object::put::<
@@ -187,28 +181,28 @@ impl<'de> ::serde::Deserialize<'de> for License {
                                 &mut seen,
                                 6usize,
                                 "flash_shards_limit",
-                            )?
+                            )
                         }
                         "key" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.key, &mut seen, 7usize, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 7usize, "key")
                         }
                         "license" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.license, &mut seen, 8usize, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 8usize, "license")
                         }
                         "owner" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.owner, &mut seen, 9usize, "owner")?
+                            >(&mut map, &mut out.owner, &mut seen, 9usize, "owner")
                         }
                         "ram_shards_in_use" => {
                             crate::object::put::<
@@ -221,7 +215,7 @@ impl<'de> ::serde::Deserialize<'de> for License {
                                 &mut seen,
                                 10usize,
                                 "ram_shards_in_use",
-                            )?
+                            )
                         }
                         "ram_shards_limit" => {
                             crate::object::put::<
@@ -234,7 +228,7 @@ impl<'de> ::serde::Deserialize<'de> for License {
                                 &mut seen,
                                 11usize,
                                 "ram_shards_limit",
-                            )?
+                            )
                         }
                         "shards_limit" => {
                             crate::object::put::<
@@ -247,10 +241,11 @@ impl<'de> ::serde::Deserialize<'de> for License {
                                 &mut seen,
                                 12usize,
                                 "shards_limit",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -274,7 +269,7 @@ impl ::serde::Serialize for LicenseUpdateRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("license", &self.license)?;
+        w.req("license", &self.license);
         w.end(&self.extra)
     }
 }
@@ -322,16 +317,17 @@ impl<'de> ::serde::Deserialize<'de> for LicenseUpdateRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "license" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "license")?
+                            >(&mut map, &mut f0, "license")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(LicenseUpdateRequest {
                     license: crate::object::required(f0, "license")?,

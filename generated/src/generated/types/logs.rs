@@ -33,14 +33,14 @@ impl ::serde::Serialize for LogEvent {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("bdb_name", &self.bdb_name)?;
-        w.opt("bdb_uid", &self.bdb_uid)?;
-        w.opt("new_val", &self.new_val)?;
-        w.opt("node_uid", &self.node_uid)?;
-        w.opt("old_val", &self.old_val)?;
-        w.opt("severity", &self.severity)?;
-        w.opt("time", &self.time)?;
-        w.opt("type", &self.type_)?;
+        w.opt("bdb_name", &self.bdb_name);
+        w.opt("bdb_uid", &self.bdb_uid);
+        w.opt("new_val", &self.new_val);
+        w.opt("node_uid", &self.node_uid);
+        w.opt("old_val", &self.old_val);
+        w.opt("severity", &self.severity);
+        w.opt("time", &self.time);
+        w.opt("type", &self.type_);
         w.end(&self.extra)
     }
 }
@@ -67,83 +67,66 @@ impl<'de> ::serde::Deserialize<'de> for LogEvent {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "bdb_name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.bdb_name,
-                                &mut seen,
-                                0usize,
-                                "bdb_name",
-                            )?
+                            >(&mut map, &mut out.bdb_name, &mut seen, 0usize, "bdb_name")
                         }
                         "bdb_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.bdb_uid, &mut seen, 1usize, "bdb_uid")?
+                            >(&mut map, &mut out.bdb_uid, &mut seen, 1usize, "bdb_uid")
                         }
                         "new_val" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.new_val, &mut seen, 2usize, "new_val")?
+                            >(&mut map, &mut out.new_val, &mut seen, 2usize, "new_val")
                         }
                         "node_uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.node_uid,
-                                &mut seen,
-                                3usize,
-                                "node_uid",
-                            )?
+                            >(&mut map, &mut out.node_uid, &mut seen, 3usize, "node_uid")
                         }
                         "old_val" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.old_val, &mut seen, 4usize, "old_val")?
+                            >(&mut map, &mut out.old_val, &mut seen, 4usize, "old_val")
                         }
                         "severity" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.severity,
-                                &mut seen,
-                                5usize,
-                                "severity",
-                            )?
+                            >(&mut map, &mut out.severity, &mut seen, 5usize, "severity")
                         }
                         "time" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.time, &mut seen, 6usize, "time")?
+                            >(&mut map, &mut out.time, &mut seen, 6usize, "time")
                         }
                         "type" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.type_, &mut seen, 7usize, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 7usize, "type")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -154,7 +137,7 @@ impl<'de> ::serde::Deserialize<'de> for LogEvent {
 ///Sort order of cluster events.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogsOrder {
     ///`desc`
@@ -171,6 +154,7 @@ impl LogsOrder {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["desc", "asc"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Desc => "desc",
@@ -179,46 +163,62 @@ impl LogsOrder {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for LogsOrder {
-    fn from(value: &str) -> Self {
-        match value {
-            "desc" => Self::Desc,
-            "asc" => Self::Asc,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Desc),
+            1usize => ::std::option::Option::Some(Self::Asc),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for LogsOrder {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "desc" => Self::Desc,
-            "asc" => Self::Asc,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for LogsOrder {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Desc => f.write_str("Desc"),
+            Self::Asc => f.write_str("Asc"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for LogsOrder {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for LogsOrder {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for LogsOrder {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for LogsOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for LogsOrder {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "desc" => Self::Desc,
-            "asc" => Self::Asc,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for LogsOrder {

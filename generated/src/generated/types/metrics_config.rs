@@ -51,14 +51,14 @@ impl ::serde::Serialize for MetricsConfig {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("expose_db_tags", &self.expose_db_tags)?;
-        w.opt("key_distribution_enabled", &self.key_distribution_enabled)?;
-        w.opt("key_items_buckets", &self.key_items_buckets)?;
-        w.opt("key_size_buckets", &self.key_size_buckets)?;
-        w.opt("local_storage_max_size_mb", &self.local_storage_max_size_mb)?;
-        w.opt("local_storage_retention_days", &self.local_storage_retention_days)?;
-        w.opt("max_requests_in_flight", &self.max_requests_in_flight)?;
-        w.opt("metrics_tag_keys_exposed", &self.metrics_tag_keys_exposed)?;
+        w.opt("expose_db_tags", &self.expose_db_tags);
+        w.opt("key_distribution_enabled", &self.key_distribution_enabled);
+        w.opt("key_items_buckets", &self.key_items_buckets);
+        w.opt("key_size_buckets", &self.key_size_buckets);
+        w.opt("local_storage_max_size_mb", &self.local_storage_max_size_mb);
+        w.opt("local_storage_retention_days", &self.local_storage_retention_days);
+        w.opt("max_requests_in_flight", &self.max_requests_in_flight);
+        w.opt("metrics_tag_keys_exposed", &self.metrics_tag_keys_exposed);
         w.end(&self.extra)
     }
 }
@@ -149,7 +149,7 @@ impl<'de> ::serde::Deserialize<'de> for MetricsConfig {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "expose_db_tags" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -161,7 +161,7 @@ impl<'de> ::serde::Deserialize<'de> for MetricsConfig {
                                 &mut seen,
                                 0usize,
                                 "expose_db_tags",
-                            )?
+                            )
                         }
                         "key_distribution_enabled" => {
                             crate::object::put::<
@@ -174,7 +174,7 @@ impl<'de> ::serde::Deserialize<'de> for MetricsConfig {
                                 &mut seen,
                                 1usize,
                                 "key_distribution_enabled",
-                            )?
+                            )
                         }
                         "key_items_buckets" => {
                             crate::object::put::<
@@ -187,7 +187,7 @@ impl<'de> ::serde::Deserialize<'de> for MetricsConfig {
                                 &mut seen,
                                 2usize,
                                 "key_items_buckets",
-                            )?
+                            )
                         }
                         "key_size_buckets" => {
                             crate::object::put::<
@@ -200,7 +200,7 @@ impl<'de> ::serde::Deserialize<'de> for MetricsConfig {
                                 &mut seen,
                                 3usize,
                                 "key_size_buckets",
-                            )?
+                            )
                         }
                         "local_storage_max_size_mb" => {
                             crate::object::put::<
@@ -213,7 +213,7 @@ impl<'de> ::serde::Deserialize<'de> for MetricsConfig {
                                 &mut seen,
                                 4usize,
                                 "local_storage_max_size_mb",
-                            )?
+                            )
                         }
                         "local_storage_retention_days" => {
                             crate::object::put::<
@@ -226,7 +226,7 @@ impl<'de> ::serde::Deserialize<'de> for MetricsConfig {
                                 &mut seen,
                                 5usize,
                                 "local_storage_retention_days",
-                            )?
+                            )
                         }
                         "max_requests_in_flight" => {
                             crate::object::put::<
@@ -239,7 +239,7 @@ impl<'de> ::serde::Deserialize<'de> for MetricsConfig {
                                 &mut seen,
                                 6usize,
                                 "max_requests_in_flight",
-                            )?
+                            )
                         }
                         "metrics_tag_keys_exposed" => {
                             crate::object::put::<
@@ -252,10 +252,11 @@ impl<'de> ::serde::Deserialize<'de> for MetricsConfig {
                                 &mut seen,
                                 7usize,
                                 "metrics_tag_keys_exposed",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

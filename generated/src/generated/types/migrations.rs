@@ -47,14 +47,14 @@ impl ::serde::Serialize for Migration {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("error", &self.error)?;
-        w.opt("flush_counter", &self.flush_counter)?;
-        w.opt("lag", &self.lag)?;
-        w.opt("rdb_size", &self.rdb_size)?;
-        w.opt("rdb_transferred", &self.rdb_transferred)?;
-        w.opt("run_id", &self.run_id)?;
-        w.opt("source_shards", &self.source_shards)?;
-        w.opt("status", &self.status)?;
+        w.opt("error", &self.error);
+        w.opt("flush_counter", &self.flush_counter);
+        w.opt("lag", &self.lag);
+        w.opt("rdb_size", &self.rdb_size);
+        w.opt("rdb_transferred", &self.rdb_transferred);
+        w.opt("run_id", &self.run_id);
+        w.opt("source_shards", &self.source_shards);
+        w.opt("status", &self.status);
         w.end(&self.extra)
     }
 }
@@ -81,13 +81,13 @@ impl<'de> ::serde::Deserialize<'de> for Migration {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "error" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")
                         }
                         "flush_counter" => {
                             crate::object::put::<
@@ -100,27 +100,21 @@ impl<'de> ::serde::Deserialize<'de> for Migration {
                                 &mut seen,
                                 1usize,
                                 "flush_counter",
-                            )?
+                            )
                         }
                         "lag" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.lag, &mut seen, 2usize, "lag")?
+                            >(&mut map, &mut out.lag, &mut seen, 2usize, "lag")
                         }
                         "rdb_size" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.rdb_size,
-                                &mut seen,
-                                3usize,
-                                "rdb_size",
-                            )?
+                            >(&mut map, &mut out.rdb_size, &mut seen, 3usize, "rdb_size")
                         }
                         "rdb_transferred" => {
                             crate::object::put::<
@@ -133,14 +127,14 @@ impl<'de> ::serde::Deserialize<'de> for Migration {
                                 &mut seen,
                                 4usize,
                                 "rdb_transferred",
-                            )?
+                            )
                         }
                         "run_id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.run_id, &mut seen, 5usize, "run_id")?
+                            >(&mut map, &mut out.run_id, &mut seen, 5usize, "run_id")
                         }
                         "source_shards" => {
                             crate::object::put::<
@@ -153,17 +147,18 @@ impl<'de> ::serde::Deserialize<'de> for Migration {
                                 &mut seen,
                                 6usize,
                                 "source_shards",
-                            )?
+                            )
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 7usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 7usize, "status")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -197,9 +192,9 @@ impl ::serde::Serialize for MigrationError {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("error_code", &self.error_code)?;
-        w.opt("message", &self.message)?;
-        w.opt("timestamp", &self.timestamp)?;
+        w.opt("error_code", &self.error_code);
+        w.opt("message", &self.message);
+        w.opt("timestamp", &self.timestamp);
         w.end(&self.extra)
     }
 }
@@ -226,7 +221,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrationError {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "error_code" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -238,14 +233,14 @@ impl<'de> ::serde::Deserialize<'de> for MigrationError {
                                 &mut seen,
                                 0usize,
                                 "error_code",
-                            )?
+                            )
                         }
                         "message" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.message, &mut seen, 1usize, "message")?
+                            >(&mut map, &mut out.message, &mut seen, 1usize, "message")
                         }
                         "timestamp" => {
                             crate::object::put::<
@@ -258,10 +253,11 @@ impl<'de> ::serde::Deserialize<'de> for MigrationError {
                                 &mut seen,
                                 2usize,
                                 "timestamp",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -285,7 +281,7 @@ impl ::serde::Serialize for MigrationResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("migration", &self.migration)?;
+        w.opt("migration", &self.migration);
         w.end(&self.extra)
     }
 }
@@ -312,7 +308,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrationResponse {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "migration" => {
                             crate::object::put::<
                                 crate::object::OptNested,
@@ -324,10 +320,11 @@ impl<'de> ::serde::Deserialize<'de> for MigrationResponse {
                                 &mut seen,
                                 0usize,
                                 "migration",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -357,8 +354,8 @@ impl ::serde::Serialize for MigrationSourceShard {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("replication_id", &self.replication_id)?;
-        w.opt("replication_offset", &self.replication_offset)?;
+        w.opt("replication_id", &self.replication_id);
+        w.opt("replication_offset", &self.replication_offset);
         w.end(&self.extra)
     }
 }
@@ -385,7 +382,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrationSourceShard {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "replication_id" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -397,7 +394,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrationSourceShard {
                                 &mut seen,
                                 0usize,
                                 "replication_id",
-                            )?
+                            )
                         }
                         "replication_offset" => {
                             crate::object::put::<
@@ -410,10 +407,11 @@ impl<'de> ::serde::Deserialize<'de> for MigrationSourceShard {
                                 &mut seen,
                                 1usize,
                                 "replication_offset",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

@@ -66,28 +66,28 @@ impl ::serde::Serialize for Module {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("author", &self.author)?;
-        w.opt("bigstore_version_2_support", &self.bigstore_version_2_support)?;
-        w.opt("capabilities", &self.capabilities)?;
-        w.opt("capability_name", &self.capability_name)?;
-        w.opt("command_line_args", &self.command_line_args)?;
-        w.opt("compatible_redis_version", &self.compatible_redis_version)?;
-        w.opt("config_command", &self.config_command)?;
-        w.opt("crdb", &self.crdb)?;
-        w.opt("dependencies", &self.dependencies)?;
-        w.opt("description", &self.description)?;
-        w.opt("display_name", &self.display_name)?;
-        w.opt("email", &self.email)?;
-        w.opt("homepage", &self.homepage)?;
-        w.opt("is_bundled", &self.is_bundled)?;
-        w.opt("license", &self.license)?;
-        w.opt("min_redis_version", &self.min_redis_version)?;
-        w.opt("module_file", &self.module_file)?;
-        w.opt("module_name", &self.module_name)?;
-        w.opt("semantic_version", &self.semantic_version)?;
-        w.opt("sha256", &self.sha256)?;
-        w.opt("uid", &self.uid)?;
-        w.opt("version", &self.version)?;
+        w.opt("author", &self.author);
+        w.opt("bigstore_version_2_support", &self.bigstore_version_2_support);
+        w.opt("capabilities", &self.capabilities);
+        w.opt("capability_name", &self.capability_name);
+        w.opt("command_line_args", &self.command_line_args);
+        w.opt("compatible_redis_version", &self.compatible_redis_version);
+        w.opt("config_command", &self.config_command);
+        w.opt("crdb", &self.crdb);
+        w.opt("dependencies", &self.dependencies);
+        w.opt("description", &self.description);
+        w.opt("display_name", &self.display_name);
+        w.opt("email", &self.email);
+        w.opt("homepage", &self.homepage);
+        w.opt("is_bundled", &self.is_bundled);
+        w.opt("license", &self.license);
+        w.opt("min_redis_version", &self.min_redis_version);
+        w.opt("module_file", &self.module_file);
+        w.opt("module_name", &self.module_name);
+        w.opt("semantic_version", &self.semantic_version);
+        w.opt("sha256", &self.sha256);
+        w.opt("uid", &self.uid);
+        w.opt("version", &self.version);
         w.end(&self.extra)
     }
 }
@@ -114,13 +114,13 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "author" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.author, &mut seen, 0usize, "author")?
+                            >(&mut map, &mut out.author, &mut seen, 0usize, "author")
                         }
                         "bigstore_version_2_support" => {
                             crate::object::put::<
@@ -133,7 +133,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 1usize,
                                 "bigstore_version_2_support",
-                            )?
+                            )
                         }
                         "capabilities" => {
                             crate::object::put::<
@@ -146,7 +146,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 2usize,
                                 "capabilities",
-                            )?
+                            )
                         }
                         "capability_name" => {
                             crate::object::put::<
@@ -159,7 +159,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 3usize,
                                 "capability_name",
-                            )?
+                            )
                         }
                         "command_line_args" => {
                             crate::object::put::<
@@ -172,7 +172,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 4usize,
                                 "command_line_args",
-                            )?
+                            )
                         }
                         "compatible_redis_version" => {
                             crate::object::put::<
@@ -185,7 +185,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 5usize,
                                 "compatible_redis_version",
-                            )?
+                            )
                         }
                         "config_command" => {
                             crate::object::put::<
@@ -198,14 +198,14 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 6usize,
                                 "config_command",
-                            )?
+                            )
                         }
                         "crdb" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.crdb, &mut seen, 7usize, "crdb")?
+                            >(&mut map, &mut out.crdb, &mut seen, 7usize, "crdb")
                         }
                         "dependencies" => {
                             crate::object::put::<
@@ -218,7 +218,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 8usize,
                                 "dependencies",
-                            )?
+                            )
                         }
                         "description" => {
                             crate::object::put::<
@@ -231,7 +231,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 9usize,
                                 "description",
-                            )?
+                            )
                         }
                         "display_name" => {
                             crate::object::put::<
@@ -244,14 +244,14 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 10usize,
                                 "display_name",
-                            )?
+                            )
                         }
                         "email" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.email, &mut seen, 11usize, "email")?
+                            >(&mut map, &mut out.email, &mut seen, 11usize, "email")
                         }
                         "homepage" => {
                             crate::object::put::<
@@ -264,7 +264,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 12usize,
                                 "homepage",
-                            )?
+                            )
                         }
                         "is_bundled" => {
                             crate::object::put::<
@@ -277,14 +277,14 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 13usize,
                                 "is_bundled",
-                            )?
+                            )
                         }
                         "license" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.license, &mut seen, 14usize, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 14usize, "license")
                         }
                         "min_redis_version" => {
                             crate::object::put::<
@@ -297,7 +297,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 15usize,
                                 "min_redis_version",
-                            )?
+                            )
                         }
                         "module_file" => {
                             crate::object::put::<
@@ -310,7 +310,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 16usize,
                                 "module_file",
-                            )?
+                            )
                         }
                         "module_name" => {
                             crate::object::put::<
@@ -323,7 +323,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 17usize,
                                 "module_name",
-                            )?
+                            )
                         }
                         "semantic_version" => {
                             crate::object::put::<
@@ -336,31 +336,32 @@ impl<'de> ::serde::Deserialize<'de> for Module {
                                 &mut seen,
                                 18usize,
                                 "semantic_version",
-                            )?
+                            )
                         }
                         "sha256" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.sha256, &mut seen, 19usize, "sha256")?
+                            >(&mut map, &mut out.sha256, &mut seen, 19usize, "sha256")
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 20usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 20usize, "uid")
                         }
                         "version" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.version, &mut seen, 21usize, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 21usize, "version")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -394,12 +395,12 @@ impl ::serde::Serialize for ModuleCommand {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("command_arity", &self.command_arity)?;
-        w.opt("command_name", &self.command_name)?;
-        w.opt("first_key", &self.first_key)?;
-        w.opt("flags", &self.flags)?;
-        w.opt("last_key", &self.last_key)?;
-        w.opt("step", &self.step)?;
+        w.opt("command_arity", &self.command_arity);
+        w.opt("command_name", &self.command_name);
+        w.opt("first_key", &self.first_key);
+        w.opt("flags", &self.flags);
+        w.opt("last_key", &self.last_key);
+        w.opt("step", &self.step);
         w.end(&self.extra)
     }
 }
@@ -426,7 +427,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCommand {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "command_arity" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -438,7 +439,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCommand {
                                 &mut seen,
                                 0usize,
                                 "command_arity",
-                            )?
+                            )
                         }
                         "command_name" => {
                             crate::object::put::<
@@ -451,7 +452,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCommand {
                                 &mut seen,
                                 1usize,
                                 "command_name",
-                            )?
+                            )
                         }
                         "first_key" => {
                             crate::object::put::<
@@ -464,37 +465,32 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCommand {
                                 &mut seen,
                                 2usize,
                                 "first_key",
-                            )?
+                            )
                         }
                         "flags" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut out.flags, &mut seen, 3usize, "flags")?
+                            >(&mut map, &mut out.flags, &mut seen, 3usize, "flags")
                         }
                         "last_key" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.last_key,
-                                &mut seen,
-                                4usize,
-                                "last_key",
-                            )?
+                            >(&mut map, &mut out.last_key, &mut seen, 4usize, "last_key")
                         }
                         "step" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.step, &mut seen, 5usize, "step")?
+                            >(&mut map, &mut out.step, &mut seen, 5usize, "step")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -518,7 +514,7 @@ impl ::serde::Serialize for ModuleConfigBdbUpdateRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("modules", &self.modules)?;
+        w.req("modules", &self.modules);
         w.end(&self.extra)
     }
 }
@@ -570,16 +566,17 @@ impl<'de> ::serde::Deserialize<'de> for ModuleConfigBdbUpdateRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "modules" => {
                             crate::object::set::<
                                 crate::object::Seq,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "modules")?
+                            >(&mut map, &mut f0, "modules")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ModuleConfigBdbUpdateRequest {
                     modules: crate::object::required(f0, "modules")?,
@@ -608,8 +605,8 @@ impl ::serde::Serialize for ModuleConfigBdbUpdateRequestModule {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("module_args", &self.module_args)?;
-        w.req("module_name", &self.module_name)?;
+        w.req("module_args", &self.module_args);
+        w.req("module_name", &self.module_name);
         w.end(&self.extra)
     }
 }
@@ -653,23 +650,24 @@ impl<'de> ::serde::Deserialize<'de> for ModuleConfigBdbUpdateRequestModule {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "module_args" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "module_args")?
+                            >(&mut map, &mut f0, "module_args")
                         }
                         "module_name" => {
                             crate::object::set::<
                                 crate::object::EnumValue,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "module_name")?
+                            >(&mut map, &mut f1, "module_name")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ModuleConfigBdbUpdateRequestModule {
                     module_args: crate::object::required(f0, "module_args")?,
@@ -684,7 +682,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleConfigBdbUpdateRequestModule {
 ///Modules that can be reconfigured with `module_config_bdb_update`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ModuleConfigBdbUpdateRequestModuleName {
     ///`search`
@@ -713,6 +711,7 @@ impl ModuleConfigBdbUpdateRequestModuleName {
         "bf",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Search => "search",
@@ -724,56 +723,69 @@ impl ModuleConfigBdbUpdateRequestModuleName {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Search),
+            1usize => ::std::option::Option::Some(Self::ReJson),
+            2usize => ::std::option::Option::Some(Self::Graph),
+            3usize => ::std::option::Option::Some(Self::Timeseries),
+            4usize => ::std::option::Option::Some(Self::Bf),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ModuleConfigBdbUpdateRequestModuleName {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Search => f.write_str("Search"),
+            Self::ReJson => f.write_str("ReJson"),
+            Self::Graph => f.write_str("Graph"),
+            Self::Timeseries => f.write_str("Timeseries"),
+            Self::Bf => f.write_str("Bf"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ModuleConfigBdbUpdateRequestModuleName {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "search" => Self::Search,
-            "ReJSON" => Self::ReJson,
-            "graph" => Self::Graph,
-            "timeseries" => Self::Timeseries,
-            "bf" => Self::Bf,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ModuleConfigBdbUpdateRequestModuleName {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "search" => Self::Search,
-            "ReJSON" => Self::ReJson,
-            "graph" => Self::Graph,
-            "timeseries" => Self::Timeseries,
-            "bf" => Self::Bf,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ModuleConfigBdbUpdateRequestModuleName {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ModuleConfigBdbUpdateRequestModuleName {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ModuleConfigBdbUpdateRequestModuleName {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "search" => Self::Search,
-            "ReJSON" => Self::ReJson,
-            "graph" => Self::Graph,
-            "timeseries" => Self::Timeseries,
-            "bf" => Self::Bf,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ModuleConfigBdbUpdateRequestModuleName {
@@ -817,7 +829,7 @@ impl ::serde::Serialize for ModuleCrdb {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("supported_featureset_versions", &self.supported_featureset_versions)?;
+        w.opt("supported_featureset_versions", &self.supported_featureset_versions);
         w.end(&self.extra)
     }
 }
@@ -844,7 +856,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCrdb {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "supported_featureset_versions" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
@@ -856,10 +868,11 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCrdb {
                                 &mut seen,
                                 0usize,
                                 "supported_featureset_versions",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -885,8 +898,8 @@ impl ::serde::Serialize for ModuleDependency {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("sha256", &self.sha256)?;
-        w.opt("url", &self.url)?;
+        w.opt("sha256", &self.sha256);
+        w.opt("url", &self.url);
         w.end(&self.extra)
     }
 }
@@ -913,23 +926,24 @@ impl<'de> ::serde::Deserialize<'de> for ModuleDependency {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "sha256" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.sha256, &mut seen, 0usize, "sha256")?
+                            >(&mut map, &mut out.sha256, &mut seen, 0usize, "sha256")
                         }
                         "url" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.url, &mut seen, 1usize, "url")?
+                            >(&mut map, &mut out.url, &mut seen, 1usize, "url")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -940,7 +954,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleDependency {
 ///Names of the modules bundled with Redis Software (custom modules use other names).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ModuleModuleName {
     ///`search`
@@ -961,6 +975,7 @@ impl ModuleModuleName {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["search", "ReJSON", "timeseries", "bf"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Search => "search",
@@ -971,52 +986,66 @@ impl ModuleModuleName {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ModuleModuleName {
-    fn from(value: &str) -> Self {
-        match value {
-            "search" => Self::Search,
-            "ReJSON" => Self::ReJson,
-            "timeseries" => Self::Timeseries,
-            "bf" => Self::Bf,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Search),
+            1usize => ::std::option::Option::Some(Self::ReJson),
+            2usize => ::std::option::Option::Some(Self::Timeseries),
+            3usize => ::std::option::Option::Some(Self::Bf),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ModuleModuleName {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "search" => Self::Search,
-            "ReJSON" => Self::ReJson,
-            "timeseries" => Self::Timeseries,
-            "bf" => Self::Bf,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ModuleModuleName {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Search => f.write_str("Search"),
+            Self::ReJson => f.write_str("ReJson"),
+            Self::Timeseries => f.write_str("Timeseries"),
+            Self::Bf => f.write_str("Bf"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ModuleModuleName {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ModuleModuleName {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ModuleModuleName {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ModuleModuleName {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ModuleModuleName {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "search" => Self::Search,
-            "ReJSON" => Self::ReJson,
-            "timeseries" => Self::Timeseries,
-            "bf" => Self::Bf,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ModuleModuleName {
@@ -1064,9 +1093,9 @@ impl ::serde::Serialize for ModuleUpgradeBdbRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("may_discard_data", &self.may_discard_data)?;
-        w.req("modules", &self.modules)?;
-        w.opt("preserve_roles", &self.preserve_roles)?;
+        w.opt("may_discard_data", &self.may_discard_data);
+        w.req("modules", &self.modules);
+        w.opt("preserve_roles", &self.preserve_roles);
         w.end(&self.extra)
     }
 }
@@ -1130,30 +1159,31 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "may_discard_data" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "may_discard_data")?
+                            >(&mut map, &mut f0, "may_discard_data")
                         }
                         "modules" => {
                             crate::object::set::<
                                 crate::object::Seq,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "modules")?
+                            >(&mut map, &mut f1, "modules")
                         }
                         "preserve_roles" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "preserve_roles")?
+                            >(&mut map, &mut f2, "preserve_roles")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ModuleUpgradeBdbRequest {
                     may_discard_data: f0.unwrap_or_default(),
@@ -1190,11 +1220,11 @@ impl ::serde::Serialize for ModuleUpgradeBdbRequestModule {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("current_module", &self.current_module)?;
-        w.opt("current_semantic_version", &self.current_semantic_version)?;
-        w.opt("module_name", &self.module_name)?;
-        w.opt("new_module", &self.new_module)?;
-        w.opt("new_module_args", &self.new_module_args)?;
+        w.opt("current_module", &self.current_module);
+        w.opt("current_semantic_version", &self.current_semantic_version);
+        w.opt("module_name", &self.module_name);
+        w.opt("new_module", &self.new_module);
+        w.opt("new_module_args", &self.new_module_args);
         w.end(&self.extra)
     }
 }
@@ -1221,7 +1251,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequestModule {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "current_module" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -1233,7 +1263,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequestModule {
                                 &mut seen,
                                 0usize,
                                 "current_module",
-                            )?
+                            )
                         }
                         "current_semantic_version" => {
                             crate::object::put::<
@@ -1246,7 +1276,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequestModule {
                                 &mut seen,
                                 1usize,
                                 "current_semantic_version",
-                            )?
+                            )
                         }
                         "module_name" => {
                             crate::object::put::<
@@ -1259,7 +1289,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequestModule {
                                 &mut seen,
                                 2usize,
                                 "module_name",
-                            )?
+                            )
                         }
                         "new_module" => {
                             crate::object::put::<
@@ -1272,7 +1302,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequestModule {
                                 &mut seen,
                                 3usize,
                                 "new_module",
-                            )?
+                            )
                         }
                         "new_module_args" => {
                             crate::object::put::<
@@ -1285,10 +1315,11 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequestModule {
                                 &mut seen,
                                 4usize,
                                 "new_module_args",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1316,9 +1347,9 @@ impl ::serde::Serialize for ModuleUserDefinedArtifact {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("dependencies", &self.dependencies)?;
-        w.opt("module_name", &self.module_name)?;
-        w.opt("version", &self.version)?;
+        w.opt("dependencies", &self.dependencies);
+        w.opt("module_name", &self.module_name);
+        w.opt("version", &self.version);
         w.end(&self.extra)
     }
 }
@@ -1345,7 +1376,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedArtifact {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "dependencies" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
@@ -1357,7 +1388,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedArtifact {
                                 &mut seen,
                                 0usize,
                                 "dependencies",
-                            )?
+                            )
                         }
                         "module_name" => {
                             crate::object::put::<
@@ -1370,17 +1401,18 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedArtifact {
                                 &mut seen,
                                 1usize,
                                 "module_name",
-                            )?
+                            )
                         }
                         "version" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.version, &mut seen, 2usize, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 2usize, "version")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1418,14 +1450,14 @@ impl ::serde::Serialize for ModuleUserDefinedCreateRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("capabilities", &self.capabilities)?;
-        w.req("command_line_args", &self.command_line_args)?;
-        w.req("commands", &self.commands)?;
-        w.req("display_name", &self.display_name)?;
-        w.req("min_redis_version", &self.min_redis_version)?;
-        w.req("module_name", &self.module_name)?;
-        w.req("semantic_version", &self.semantic_version)?;
-        w.req("version", &self.version)?;
+        w.req("capabilities", &self.capabilities);
+        w.req("command_line_args", &self.command_line_args);
+        w.req("commands", &self.commands);
+        w.req("display_name", &self.display_name);
+        w.req("min_redis_version", &self.min_redis_version);
+        w.req("module_name", &self.module_name);
+        w.req("semantic_version", &self.semantic_version);
+        w.req("version", &self.version);
         w.end(&self.extra)
     }
 }
@@ -1551,65 +1583,66 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedCreateRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "capabilities" => {
                             crate::object::set::<
                                 crate::object::SeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "capabilities")?
+                            >(&mut map, &mut f0, "capabilities")
                         }
                         "command_line_args" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "command_line_args")?
+                            >(&mut map, &mut f1, "command_line_args")
                         }
                         "commands" => {
                             crate::object::set::<
                                 crate::object::Seq,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "commands")?
+                            >(&mut map, &mut f2, "commands")
                         }
                         "display_name" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "display_name")?
+                            >(&mut map, &mut f3, "display_name")
                         }
                         "min_redis_version" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "min_redis_version")?
+                            >(&mut map, &mut f4, "min_redis_version")
                         }
                         "module_name" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "module_name")?
+                            >(&mut map, &mut f5, "module_name")
                         }
                         "semantic_version" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "semantic_version")?
+                            >(&mut map, &mut f6, "semantic_version")
                         }
                         "version" => {
                             crate::object::set::<
                                 crate::object::Int,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "version")?
+                            >(&mut map, &mut f7, "version")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ModuleUserDefinedCreateRequest {
                     capabilities: crate::object::required(f0, "capabilities")?,

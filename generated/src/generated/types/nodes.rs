@@ -149,43 +149,43 @@ impl ::serde::Serialize for Node {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("accept_servers", &self.accept_servers)?;
-        w.opt("addr", &self.addr)?;
-        w.opt("architecture", &self.architecture)?;
-        w.opt("bigredis_storage_path", &self.bigredis_storage_path)?;
-        w.opt("bigstore_driver", &self.bigstore_driver)?;
-        w.opt("bigstore_enabled", &self.bigstore_enabled)?;
-        w.opt("bigstore_size", &self.bigstore_size)?;
-        w.opt("cores", &self.cores)?;
-        w.opt("ephemeral_storage_path", &self.ephemeral_storage_path)?;
-        w.opt("ephemeral_storage_size", &self.ephemeral_storage_size)?;
-        w.opt("external_addr", &self.external_addr)?;
-        w.opt("max_listeners", &self.max_listeners)?;
-        w.opt("max_redis_forks", &self.max_redis_forks)?;
-        w.opt("max_redis_servers", &self.max_redis_servers)?;
-        w.opt("max_slave_full_syncs", &self.max_slave_full_syncs)?;
-        w.opt("name", &self.name)?;
-        w.opt("os_family", &self.os_family)?;
-        w.opt("os_name", &self.os_name)?;
-        w.opt("os_semantic_version", &self.os_semantic_version)?;
-        w.opt("os_version", &self.os_version)?;
-        w.opt("oss_cluster_ip_mapping", &self.oss_cluster_ip_mapping)?;
-        w.opt("persistent_storage_path", &self.persistent_storage_path)?;
-        w.opt("persistent_storage_size", &self.persistent_storage_size)?;
-        w.opt("public_addr", &self.public_addr)?;
-        w.opt("rack_id", &self.rack_id)?;
-        w.opt("recovery_path", &self.recovery_path)?;
-        w.opt("second_rack_id", &self.second_rack_id)?;
-        w.opt("shard_count", &self.shard_count)?;
-        w.opt("shard_list", &self.shard_list)?;
-        w.opt("software_version", &self.software_version)?;
-        w.opt("status", &self.status)?;
-        w.opt("supported_database_versions", &self.supported_database_versions)?;
-        w.opt("system_time", &self.system_time)?;
-        w.opt("total_memory", &self.total_memory)?;
-        w.opt("uid", &self.uid)?;
-        w.opt("uptime", &self.uptime)?;
-        w.opt("use_internal_ipv6", &self.use_internal_ipv6)?;
+        w.opt("accept_servers", &self.accept_servers);
+        w.opt("addr", &self.addr);
+        w.opt("architecture", &self.architecture);
+        w.opt("bigredis_storage_path", &self.bigredis_storage_path);
+        w.opt("bigstore_driver", &self.bigstore_driver);
+        w.opt("bigstore_enabled", &self.bigstore_enabled);
+        w.opt("bigstore_size", &self.bigstore_size);
+        w.opt("cores", &self.cores);
+        w.opt("ephemeral_storage_path", &self.ephemeral_storage_path);
+        w.opt("ephemeral_storage_size", &self.ephemeral_storage_size);
+        w.opt("external_addr", &self.external_addr);
+        w.opt("max_listeners", &self.max_listeners);
+        w.opt("max_redis_forks", &self.max_redis_forks);
+        w.opt("max_redis_servers", &self.max_redis_servers);
+        w.opt("max_slave_full_syncs", &self.max_slave_full_syncs);
+        w.opt("name", &self.name);
+        w.opt("os_family", &self.os_family);
+        w.opt("os_name", &self.os_name);
+        w.opt("os_semantic_version", &self.os_semantic_version);
+        w.opt("os_version", &self.os_version);
+        w.opt("oss_cluster_ip_mapping", &self.oss_cluster_ip_mapping);
+        w.opt("persistent_storage_path", &self.persistent_storage_path);
+        w.opt("persistent_storage_size", &self.persistent_storage_size);
+        w.opt("public_addr", &self.public_addr);
+        w.opt("rack_id", &self.rack_id);
+        w.opt("recovery_path", &self.recovery_path);
+        w.opt("second_rack_id", &self.second_rack_id);
+        w.opt("shard_count", &self.shard_count);
+        w.opt("shard_list", &self.shard_list);
+        w.opt("software_version", &self.software_version);
+        w.opt("status", &self.status);
+        w.opt("supported_database_versions", &self.supported_database_versions);
+        w.opt("system_time", &self.system_time);
+        w.opt("total_memory", &self.total_memory);
+        w.opt("uid", &self.uid);
+        w.opt("uptime", &self.uptime);
+        w.opt("use_internal_ipv6", &self.use_internal_ipv6);
         w.end(&self.extra)
     }
 }
@@ -324,7 +324,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "accept_servers" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -336,14 +336,14 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 0usize,
                                 "accept_servers",
-                            )?
+                            )
                         }
                         "addr" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.addr, &mut seen, 1usize, "addr")?
+                            >(&mut map, &mut out.addr, &mut seen, 1usize, "addr")
                         }
                         "architecture" => {
                             crate::object::put::<
@@ -356,7 +356,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 2usize,
                                 "architecture",
-                            )?
+                            )
                         }
                         "bigredis_storage_path" => {
                             crate::object::put::<
@@ -369,7 +369,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 3usize,
                                 "bigredis_storage_path",
-                            )?
+                            )
                         }
                         "bigstore_driver" => {
                             crate::object::put::<
@@ -382,7 +382,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 4usize,
                                 "bigstore_driver",
-                            )?
+                            )
                         }
                         "bigstore_enabled" => {
                             crate::object::put::<
@@ -395,7 +395,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 5usize,
                                 "bigstore_enabled",
-                            )?
+                            )
                         }
                         "bigstore_size" => {
                             crate::object::put::<
@@ -408,14 +408,14 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 6usize,
                                 "bigstore_size",
-                            )?
+                            )
                         }
                         "cores" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cores, &mut seen, 7usize, "cores")?
+                            >(&mut map, &mut out.cores, &mut seen, 7usize, "cores")
                         }
                         "ephemeral_storage_path" => {
                             crate::object::put::<
@@ -428,7 +428,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 8usize,
                                 "ephemeral_storage_path",
-                            )?
+                            )
                         }
                         "ephemeral_storage_size" => {
                             crate::object::put::<
@@ -441,7 +441,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 9usize,
                                 "ephemeral_storage_size",
-                            )?
+                            )
                         }
                         "external_addr" => {
                             crate::object::put::<
@@ -454,7 +454,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 10usize,
                                 "external_addr",
-                            )?
+                            )
                         }
                         "max_listeners" => {
                             crate::object::put::<
@@ -467,7 +467,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 11usize,
                                 "max_listeners",
-                            )?
+                            )
                         }
                         "max_redis_forks" => {
                             crate::object::put::<
@@ -480,7 +480,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 12usize,
                                 "max_redis_forks",
-                            )?
+                            )
                         }
                         "max_redis_servers" => {
                             crate::object::put::<
@@ -493,7 +493,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 13usize,
                                 "max_redis_servers",
-                            )?
+                            )
                         }
                         "max_slave_full_syncs" => {
                             crate::object::put::<
@@ -506,14 +506,14 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 14usize,
                                 "max_slave_full_syncs",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 15usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 15usize, "name")
                         }
                         "os_family" => {
                             crate::object::put::<
@@ -526,14 +526,14 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 16usize,
                                 "os_family",
-                            )?
+                            )
                         }
                         "os_name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.os_name, &mut seen, 17usize, "os_name")?
+                            >(&mut map, &mut out.os_name, &mut seen, 17usize, "os_name")
                         }
                         "os_semantic_version" => {
                             crate::object::put::<
@@ -546,7 +546,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 18usize,
                                 "os_semantic_version",
-                            )?
+                            )
                         }
                         "os_version" => {
                             crate::object::put::<
@@ -559,7 +559,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 19usize,
                                 "os_version",
-                            )?
+                            )
                         }
                         "oss_cluster_ip_mapping" => {
                             crate::object::put::<
@@ -572,7 +572,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 20usize,
                                 "oss_cluster_ip_mapping",
-                            )?
+                            )
                         }
                         "persistent_storage_path" => {
                             crate::object::put::<
@@ -585,7 +585,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 21usize,
                                 "persistent_storage_path",
-                            )?
+                            )
                         }
                         "persistent_storage_size" => {
                             crate::object::put::<
@@ -598,7 +598,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 22usize,
                                 "persistent_storage_size",
-                            )?
+                            )
                         }
                         "public_addr" => {
                             crate::object::put::<
@@ -611,14 +611,14 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 23usize,
                                 "public_addr",
-                            )?
+                            )
                         }
                         "rack_id" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.rack_id, &mut seen, 24usize, "rack_id")?
+                            >(&mut map, &mut out.rack_id, &mut seen, 24usize, "rack_id")
                         }
                         "recovery_path" => {
                             crate::object::put::<
@@ -631,7 +631,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 25usize,
                                 "recovery_path",
-                            )?
+                            )
                         }
                         "second_rack_id" => {
                             crate::object::put::<
@@ -644,7 +644,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 26usize,
                                 "second_rack_id",
-                            )?
+                            )
                         }
                         "shard_count" => {
                             crate::object::put::<
@@ -657,7 +657,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 27usize,
                                 "shard_count",
-                            )?
+                            )
                         }
                         "shard_list" => {
                             crate::object::put::<
@@ -670,7 +670,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 28usize,
                                 "shard_list",
-                            )?
+                            )
                         }
                         "software_version" => {
                             crate::object::put::<
@@ -683,14 +683,14 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 29usize,
                                 "software_version",
-                            )?
+                            )
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 30usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 30usize, "status")
                         }
                         "supported_database_versions" => {
                             crate::object::put::<
@@ -703,7 +703,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 31usize,
                                 "supported_database_versions",
-                            )?
+                            )
                         }
                         "system_time" => {
                             crate::object::put::<
@@ -716,7 +716,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 32usize,
                                 "system_time",
-                            )?
+                            )
                         }
                         "total_memory" => {
                             crate::object::put::<
@@ -729,21 +729,21 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 33usize,
                                 "total_memory",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 34usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 34usize, "uid")
                         }
                         "uptime" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uptime, &mut seen, 35usize, "uptime")?
+                            >(&mut map, &mut out.uptime, &mut seen, 35usize, "uptime")
                         }
                         "use_internal_ipv6" => {
                             crate::object::put::<
@@ -756,10 +756,11 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                                 &mut seen,
                                 36usize,
                                 "use_internal_ipv6",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -798,14 +799,14 @@ impl ::serde::Serialize for NodeActionStartRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("evict_active_active_replica", &self.evict_active_active_replica)?;
-        w.opt("evict_dbs", &self.evict_dbs)?;
-        w.opt("evict_ha_replica", &self.evict_ha_replica)?;
-        w.opt("keep_slave_shards", &self.keep_slave_shards)?;
-        w.opt("overwrite_snapshot", &self.overwrite_snapshot)?;
-        w.opt("skip_shards_restore", &self.skip_shards_restore)?;
-        w.opt("snapshot_name", &self.snapshot_name)?;
-        w.opt("wait_for_persistence", &self.wait_for_persistence)?;
+        w.opt("evict_active_active_replica", &self.evict_active_active_replica);
+        w.opt("evict_dbs", &self.evict_dbs);
+        w.opt("evict_ha_replica", &self.evict_ha_replica);
+        w.opt("keep_slave_shards", &self.keep_slave_shards);
+        w.opt("overwrite_snapshot", &self.overwrite_snapshot);
+        w.opt("skip_shards_restore", &self.skip_shards_restore);
+        w.opt("snapshot_name", &self.snapshot_name);
+        w.opt("wait_for_persistence", &self.wait_for_persistence);
         w.end(&self.extra)
     }
 }
@@ -892,7 +893,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "evict_active_active_replica" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -904,7 +905,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
                                 &mut seen,
                                 0usize,
                                 "evict_active_active_replica",
-                            )?
+                            )
                         }
                         "evict_dbs" => {
                             crate::object::put::<
@@ -917,7 +918,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
                                 &mut seen,
                                 1usize,
                                 "evict_dbs",
-                            )?
+                            )
                         }
                         "evict_ha_replica" => {
                             crate::object::put::<
@@ -930,7 +931,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
                                 &mut seen,
                                 2usize,
                                 "evict_ha_replica",
-                            )?
+                            )
                         }
                         "keep_slave_shards" => {
                             crate::object::put::<
@@ -943,7 +944,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
                                 &mut seen,
                                 3usize,
                                 "keep_slave_shards",
-                            )?
+                            )
                         }
                         "overwrite_snapshot" => {
                             crate::object::put::<
@@ -956,7 +957,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
                                 &mut seen,
                                 4usize,
                                 "overwrite_snapshot",
-                            )?
+                            )
                         }
                         "skip_shards_restore" => {
                             crate::object::put::<
@@ -969,7 +970,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
                                 &mut seen,
                                 5usize,
                                 "skip_shards_restore",
-                            )?
+                            )
                         }
                         "snapshot_name" => {
                             crate::object::put::<
@@ -982,7 +983,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
                                 &mut seen,
                                 6usize,
                                 "snapshot_name",
-                            )?
+                            )
                         }
                         "wait_for_persistence" => {
                             crate::object::put::<
@@ -995,10 +996,11 @@ impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
                                 &mut seen,
                                 7usize,
                                 "wait_for_persistence",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1022,7 +1024,7 @@ impl ::serde::Serialize for NodeActions {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("actions", &self.actions)?;
+        w.opt("actions", &self.actions);
         w.end(&self.extra)
     }
 }
@@ -1049,16 +1051,17 @@ impl<'de> ::serde::Deserialize<'de> for NodeActions {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "actions" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
                                 _,
                                 _,
-                            >(&mut map, &mut out.actions, &mut seen, 0usize, "actions")?
+                            >(&mut map, &mut out.actions, &mut seen, 0usize, "actions")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1069,7 +1072,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeActions {
 ///Deprecated (only used by the deprecated `Node.bigstore_driver`; see the cluster object's `bigstore_driver`). Flash storage driver of a node.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodeBigstoreDriver {
     ///`ibm-capi-ga1`
@@ -1098,6 +1101,7 @@ impl NodeBigstoreDriver {
         "rocksdb",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IbmCapiGa1 => "ibm-capi-ga1",
@@ -1109,55 +1113,68 @@ impl NodeBigstoreDriver {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for NodeBigstoreDriver {
-    fn from(value: &str) -> Self {
-        match value {
-            "ibm-capi-ga1" => Self::IbmCapiGa1,
-            "ibm-capi-ga2" => Self::IbmCapiGa2,
-            "ibm-capi-ga4" => Self::IbmCapiGa4,
-            "speedb" => Self::Speedb,
-            "rocksdb" => Self::Rocksdb,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::IbmCapiGa1),
+            1usize => ::std::option::Option::Some(Self::IbmCapiGa2),
+            2usize => ::std::option::Option::Some(Self::IbmCapiGa4),
+            3usize => ::std::option::Option::Some(Self::Speedb),
+            4usize => ::std::option::Option::Some(Self::Rocksdb),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for NodeBigstoreDriver {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "ibm-capi-ga1" => Self::IbmCapiGa1,
-            "ibm-capi-ga2" => Self::IbmCapiGa2,
-            "ibm-capi-ga4" => Self::IbmCapiGa4,
-            "speedb" => Self::Speedb,
-            "rocksdb" => Self::Rocksdb,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for NodeBigstoreDriver {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::IbmCapiGa1 => f.write_str("IbmCapiGa1"),
+            Self::IbmCapiGa2 => f.write_str("IbmCapiGa2"),
+            Self::IbmCapiGa4 => f.write_str("IbmCapiGa4"),
+            Self::Speedb => f.write_str("Speedb"),
+            Self::Rocksdb => f.write_str("Rocksdb"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for NodeBigstoreDriver {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for NodeBigstoreDriver {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for NodeBigstoreDriver {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for NodeBigstoreDriver {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for NodeBigstoreDriver {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "ibm-capi-ga1" => Self::IbmCapiGa1,
-            "ibm-capi-ga2" => Self::IbmCapiGa2,
-            "ibm-capi-ga4" => Self::IbmCapiGa4,
-            "speedb" => Self::Speedb,
-            "rocksdb" => Self::Rocksdb,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for NodeBigstoreDriver {
@@ -1205,9 +1222,9 @@ impl ::serde::Serialize for NodeCheckResult {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("error", &self.error)?;
-        w.opt("node_uid", &self.node_uid)?;
-        w.opt("result", &self.result)?;
+        w.opt("error", &self.error);
+        w.opt("node_uid", &self.node_uid);
+        w.opt("result", &self.result);
         w.end(&self.extra)
     }
 }
@@ -1234,36 +1251,31 @@ impl<'de> ::serde::Deserialize<'de> for NodeCheckResult {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "error" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")?
+                            >(&mut map, &mut out.error, &mut seen, 0usize, "error")
                         }
                         "node_uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.node_uid,
-                                &mut seen,
-                                1usize,
-                                "node_uid",
-                            )?
+                            >(&mut map, &mut out.node_uid, &mut seen, 1usize, "node_uid")
                         }
                         "result" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.result, &mut seen, 2usize, "result")?
+                            >(&mut map, &mut out.result, &mut seen, 2usize, "result")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1274,7 +1286,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeCheckResult {
 ///Operating system family of a node.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodeOsFamily {
     ///`rhel`
@@ -1293,6 +1305,7 @@ impl NodeOsFamily {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["rhel", "ubuntu", "amzn"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Rhel => "rhel",
@@ -1302,49 +1315,64 @@ impl NodeOsFamily {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for NodeOsFamily {
-    fn from(value: &str) -> Self {
-        match value {
-            "rhel" => Self::Rhel,
-            "ubuntu" => Self::Ubuntu,
-            "amzn" => Self::Amzn,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Rhel),
+            1usize => ::std::option::Option::Some(Self::Ubuntu),
+            2usize => ::std::option::Option::Some(Self::Amzn),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for NodeOsFamily {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "rhel" => Self::Rhel,
-            "ubuntu" => Self::Ubuntu,
-            "amzn" => Self::Amzn,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for NodeOsFamily {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Rhel => f.write_str("Rhel"),
+            Self::Ubuntu => f.write_str("Ubuntu"),
+            Self::Amzn => f.write_str("Amzn"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for NodeOsFamily {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for NodeOsFamily {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for NodeOsFamily {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for NodeOsFamily {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for NodeOsFamily {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "rhel" => Self::Rhel,
-            "ubuntu" => Self::Ubuntu,
-            "amzn" => Self::Amzn,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for NodeOsFamily {
@@ -1392,8 +1420,8 @@ impl ::serde::Serialize for NodeOssClusterIpMapping {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("key", &self.key)?;
-        w.opt("value", &self.value)?;
+        w.opt("key", &self.key);
+        w.opt("value", &self.value);
         w.end(&self.extra)
     }
 }
@@ -1420,23 +1448,24 @@ impl<'de> ::serde::Deserialize<'de> for NodeOssClusterIpMapping {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "key" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.key, &mut seen, 0usize, "key")?
+                            >(&mut map, &mut out.key, &mut seen, 0usize, "key")
                         }
                         "value" => {
                             crate::object::put::<
                                 crate::object::OptObject,
                                 _,
                                 _,
-                            >(&mut map, &mut out.value, &mut seen, 1usize, "value")?
+                            >(&mut map, &mut out.value, &mut seen, 1usize, "value")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1464,9 +1493,9 @@ impl ::serde::Serialize for NodeSnapshot {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("created_time", &self.created_time)?;
-        w.opt("name", &self.name)?;
-        w.opt("node_uid", &self.node_uid)?;
+        w.opt("created_time", &self.created_time);
+        w.opt("name", &self.name);
+        w.opt("node_uid", &self.node_uid);
         w.end(&self.extra)
     }
 }
@@ -1493,7 +1522,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeSnapshot {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "created_time" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -1505,30 +1534,25 @@ impl<'de> ::serde::Deserialize<'de> for NodeSnapshot {
                                 &mut seen,
                                 0usize,
                                 "created_time",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 1usize, "name")
                         }
                         "node_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.node_uid,
-                                &mut seen,
-                                2usize,
-                                "node_uid",
-                            )?
+                            >(&mut map, &mut out.node_uid, &mut seen, 2usize, "node_uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1554,8 +1578,8 @@ impl ::serde::Serialize for NodeStats {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("intervals", &self.intervals)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("intervals", &self.intervals);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -1582,7 +1606,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStats {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "intervals" => {
                             crate::object::put::<
                                 crate::object::OptSeq,
@@ -1594,17 +1618,18 @@ impl<'de> ::serde::Deserialize<'de> for NodeStats {
                                 &mut seen,
                                 0usize,
                                 "intervals",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 1usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1676,31 +1701,31 @@ impl ::serde::Serialize for NodeStatsInterval {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("available_flash", &self.available_flash)?;
-        w.opt("available_memory", &self.available_memory)?;
-        w.opt("avg_latency", &self.avg_latency)?;
-        w.opt("bigstore_free", &self.bigstore_free)?;
-        w.opt("bigstore_iops", &self.bigstore_iops)?;
-        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops)?;
-        w.opt("bigstore_throughput", &self.bigstore_throughput)?;
-        w.opt("conns", &self.conns)?;
-        w.opt("cpu_idle", &self.cpu_idle)?;
-        w.opt("cpu_system", &self.cpu_system)?;
-        w.opt("cpu_user", &self.cpu_user)?;
-        w.opt("cur_aof_rewrites", &self.cur_aof_rewrites)?;
-        w.opt("egress_bytes", &self.egress_bytes)?;
-        w.opt("ephemeral_storage_avail", &self.ephemeral_storage_avail)?;
-        w.opt("ephemeral_storage_free", &self.ephemeral_storage_free)?;
-        w.opt("etime", &self.etime)?;
-        w.opt("free_memory", &self.free_memory)?;
-        w.opt("ingress_bytes", &self.ingress_bytes)?;
-        w.opt("interval", &self.interval)?;
-        w.opt("persistent_storage_avail", &self.persistent_storage_avail)?;
-        w.opt("persistent_storage_free", &self.persistent_storage_free)?;
-        w.opt("provisional_flash", &self.provisional_flash)?;
-        w.opt("provisional_memory", &self.provisional_memory)?;
-        w.opt("stime", &self.stime)?;
-        w.opt("total_req", &self.total_req)?;
+        w.opt("available_flash", &self.available_flash);
+        w.opt("available_memory", &self.available_memory);
+        w.opt("avg_latency", &self.avg_latency);
+        w.opt("bigstore_free", &self.bigstore_free);
+        w.opt("bigstore_iops", &self.bigstore_iops);
+        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops);
+        w.opt("bigstore_throughput", &self.bigstore_throughput);
+        w.opt("conns", &self.conns);
+        w.opt("cpu_idle", &self.cpu_idle);
+        w.opt("cpu_system", &self.cpu_system);
+        w.opt("cpu_user", &self.cpu_user);
+        w.opt("cur_aof_rewrites", &self.cur_aof_rewrites);
+        w.opt("egress_bytes", &self.egress_bytes);
+        w.opt("ephemeral_storage_avail", &self.ephemeral_storage_avail);
+        w.opt("ephemeral_storage_free", &self.ephemeral_storage_free);
+        w.opt("etime", &self.etime);
+        w.opt("free_memory", &self.free_memory);
+        w.opt("ingress_bytes", &self.ingress_bytes);
+        w.opt("interval", &self.interval);
+        w.opt("persistent_storage_avail", &self.persistent_storage_avail);
+        w.opt("persistent_storage_free", &self.persistent_storage_free);
+        w.opt("provisional_flash", &self.provisional_flash);
+        w.opt("provisional_memory", &self.provisional_memory);
+        w.opt("stime", &self.stime);
+        w.opt("total_req", &self.total_req);
         w.end(&self.extra)
     }
 }
@@ -1727,7 +1752,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "available_flash" => {
                             crate::object::put::<
                                 crate::object::OptF64,
@@ -1739,7 +1764,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 0usize,
                                 "available_flash",
-                            )?
+                            )
                         }
                         "available_memory" => {
                             crate::object::put::<
@@ -1752,7 +1777,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 1usize,
                                 "available_memory",
-                            )?
+                            )
                         }
                         "avg_latency" => {
                             crate::object::put::<
@@ -1765,7 +1790,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 2usize,
                                 "avg_latency",
-                            )?
+                            )
                         }
                         "bigstore_free" => {
                             crate::object::put::<
@@ -1778,7 +1803,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 3usize,
                                 "bigstore_free",
-                            )?
+                            )
                         }
                         "bigstore_iops" => {
                             crate::object::put::<
@@ -1791,7 +1816,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 4usize,
                                 "bigstore_iops",
-                            )?
+                            )
                         }
                         "bigstore_kv_ops" => {
                             crate::object::put::<
@@ -1804,7 +1829,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 5usize,
                                 "bigstore_kv_ops",
-                            )?
+                            )
                         }
                         "bigstore_throughput" => {
                             crate::object::put::<
@@ -1817,27 +1842,21 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 6usize,
                                 "bigstore_throughput",
-                            )?
+                            )
                         }
                         "conns" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.conns, &mut seen, 7usize, "conns")?
+                            >(&mut map, &mut out.conns, &mut seen, 7usize, "conns")
                         }
                         "cpu_idle" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.cpu_idle,
-                                &mut seen,
-                                8usize,
-                                "cpu_idle",
-                            )?
+                            >(&mut map, &mut out.cpu_idle, &mut seen, 8usize, "cpu_idle")
                         }
                         "cpu_system" => {
                             crate::object::put::<
@@ -1850,7 +1869,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 9usize,
                                 "cpu_system",
-                            )?
+                            )
                         }
                         "cpu_user" => {
                             crate::object::put::<
@@ -1863,7 +1882,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 10usize,
                                 "cpu_user",
-                            )?
+                            )
                         }
                         "cur_aof_rewrites" => {
                             crate::object::put::<
@@ -1876,7 +1895,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 11usize,
                                 "cur_aof_rewrites",
-                            )?
+                            )
                         }
                         "egress_bytes" => {
                             crate::object::put::<
@@ -1889,7 +1908,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 12usize,
                                 "egress_bytes",
-                            )?
+                            )
                         }
                         "ephemeral_storage_avail" => {
                             crate::object::put::<
@@ -1902,7 +1921,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 13usize,
                                 "ephemeral_storage_avail",
-                            )?
+                            )
                         }
                         "ephemeral_storage_free" => {
                             crate::object::put::<
@@ -1915,14 +1934,14 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 14usize,
                                 "ephemeral_storage_free",
-                            )?
+                            )
                         }
                         "etime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.etime, &mut seen, 15usize, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 15usize, "etime")
                         }
                         "free_memory" => {
                             crate::object::put::<
@@ -1935,7 +1954,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 16usize,
                                 "free_memory",
-                            )?
+                            )
                         }
                         "ingress_bytes" => {
                             crate::object::put::<
@@ -1948,7 +1967,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 17usize,
                                 "ingress_bytes",
-                            )?
+                            )
                         }
                         "interval" => {
                             crate::object::put::<
@@ -1961,7 +1980,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 18usize,
                                 "interval",
-                            )?
+                            )
                         }
                         "persistent_storage_avail" => {
                             crate::object::put::<
@@ -1974,7 +1993,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 19usize,
                                 "persistent_storage_avail",
-                            )?
+                            )
                         }
                         "persistent_storage_free" => {
                             crate::object::put::<
@@ -1987,7 +2006,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 20usize,
                                 "persistent_storage_free",
-                            )?
+                            )
                         }
                         "provisional_flash" => {
                             crate::object::put::<
@@ -2000,7 +2019,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 21usize,
                                 "provisional_flash",
-                            )?
+                            )
                         }
                         "provisional_memory" => {
                             crate::object::put::<
@@ -2013,14 +2032,14 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 22usize,
                                 "provisional_memory",
-                            )?
+                            )
                         }
                         "stime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.stime, &mut seen, 23usize, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 23usize, "stime")
                         }
                         "total_req" => {
                             crate::object::put::<
@@ -2033,10 +2052,11 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
                                 &mut seen,
                                 24usize,
                                 "total_req",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2047,7 +2067,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
 ///Status of a node.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodeStatus {
     ///`active`
@@ -2073,6 +2093,7 @@ impl NodeStatus {
         "provisioning",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -2083,52 +2104,66 @@ impl NodeStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for NodeStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "decommissioning" => Self::Decommissioning,
-            "down" => Self::Down,
-            "provisioning" => Self::Provisioning,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Active),
+            1usize => ::std::option::Option::Some(Self::Decommissioning),
+            2usize => ::std::option::Option::Some(Self::Down),
+            3usize => ::std::option::Option::Some(Self::Provisioning),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for NodeStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "active" => Self::Active,
-            "decommissioning" => Self::Decommissioning,
-            "down" => Self::Down,
-            "provisioning" => Self::Provisioning,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for NodeStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::Decommissioning => f.write_str("Decommissioning"),
+            Self::Down => f.write_str("Down"),
+            Self::Provisioning => f.write_str("Provisioning"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for NodeStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for NodeStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for NodeStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for NodeStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for NodeStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "active" => Self::Active,
-            "decommissioning" => Self::Decommissioning,
-            "down" => Self::Down,
-            "provisioning" => Self::Provisioning,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for NodeStatus {
@@ -2198,20 +2233,20 @@ impl ::serde::Serialize for NodeStatusInfo {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cores", &self.cores)?;
-        w.opt("free_provisional_ram", &self.free_provisional_ram)?;
-        w.opt("free_ram", &self.free_ram)?;
-        w.opt("hostname", &self.hostname)?;
-        w.opt("maintenance_snapshot", &self.maintenance_snapshot)?;
-        w.opt("master_shards", &self.master_shards)?;
-        w.opt("node_overbooking_depth", &self.node_overbooking_depth)?;
-        w.opt("node_status", &self.node_status)?;
-        w.opt("role", &self.role)?;
-        w.opt("slave_shards", &self.slave_shards)?;
-        w.opt("software_version", &self.software_version)?;
-        w.opt("software_version_sha", &self.software_version_sha)?;
-        w.opt("total_memory", &self.total_memory)?;
-        w.opt("total_provisional_ram", &self.total_provisional_ram)?;
+        w.opt("cores", &self.cores);
+        w.opt("free_provisional_ram", &self.free_provisional_ram);
+        w.opt("free_ram", &self.free_ram);
+        w.opt("hostname", &self.hostname);
+        w.opt("maintenance_snapshot", &self.maintenance_snapshot);
+        w.opt("master_shards", &self.master_shards);
+        w.opt("node_overbooking_depth", &self.node_overbooking_depth);
+        w.opt("node_status", &self.node_status);
+        w.opt("role", &self.role);
+        w.opt("slave_shards", &self.slave_shards);
+        w.opt("software_version", &self.software_version);
+        w.opt("software_version_sha", &self.software_version_sha);
+        w.opt("total_memory", &self.total_memory);
+        w.opt("total_provisional_ram", &self.total_provisional_ram);
         w.end(&self.extra)
     }
 }
@@ -2238,13 +2273,13 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cores" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.cores, &mut seen, 0usize, "cores")?
+                            >(&mut map, &mut out.cores, &mut seen, 0usize, "cores")
                         }
                         "free_provisional_ram" => {
                             crate::object::put::<
@@ -2257,33 +2292,21 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                                 &mut seen,
                                 1usize,
                                 "free_provisional_ram",
-                            )?
+                            )
                         }
                         "free_ram" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.free_ram,
-                                &mut seen,
-                                2usize,
-                                "free_ram",
-                            )?
+                            >(&mut map, &mut out.free_ram, &mut seen, 2usize, "free_ram")
                         }
                         "hostname" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.hostname,
-                                &mut seen,
-                                3usize,
-                                "hostname",
-                            )?
+                            >(&mut map, &mut out.hostname, &mut seen, 3usize, "hostname")
                         }
                         "maintenance_snapshot" => {
                             crate::object::put::<
@@ -2296,7 +2319,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                                 &mut seen,
                                 4usize,
                                 "maintenance_snapshot",
-                            )?
+                            )
                         }
                         "master_shards" => {
                             crate::object::put::<
@@ -2309,7 +2332,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                                 &mut seen,
                                 5usize,
                                 "master_shards",
-                            )?
+                            )
                         }
                         "node_overbooking_depth" => {
                             crate::object::put::<
@@ -2322,7 +2345,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                                 &mut seen,
                                 6usize,
                                 "node_overbooking_depth",
-                            )?
+                            )
                         }
                         "node_status" => {
                             crate::object::put::<
@@ -2335,14 +2358,14 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                                 &mut seen,
                                 7usize,
                                 "node_status",
-                            )?
+                            )
                         }
                         "role" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.role, &mut seen, 8usize, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 8usize, "role")
                         }
                         "slave_shards" => {
                             crate::object::put::<
@@ -2355,7 +2378,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                                 &mut seen,
                                 9usize,
                                 "slave_shards",
-                            )?
+                            )
                         }
                         "software_version" => {
                             crate::object::put::<
@@ -2368,7 +2391,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                                 &mut seen,
                                 10usize,
                                 "software_version",
-                            )?
+                            )
                         }
                         "software_version_sha" => {
                             crate::object::put::<
@@ -2381,7 +2404,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                                 &mut seen,
                                 11usize,
                                 "software_version_sha",
-                            )?
+                            )
                         }
                         "total_memory" => {
                             crate::object::put::<
@@ -2394,7 +2417,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                                 &mut seen,
                                 12usize,
                                 "total_memory",
-                            )?
+                            )
                         }
                         "total_provisional_ram" => {
                             crate::object::put::<
@@ -2407,10 +2430,11 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
                                 &mut seen,
                                 13usize,
                                 "total_provisional_ram",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -2421,7 +2445,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
 ///Role of a node in the cluster.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodeStatusInfoRole {
     ///`master`
@@ -2438,6 +2462,7 @@ impl NodeStatusInfoRole {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["master", "slave"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Master => "master",
@@ -2446,46 +2471,62 @@ impl NodeStatusInfoRole {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for NodeStatusInfoRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "master" => Self::Master,
-            "slave" => Self::Slave,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Master),
+            1usize => ::std::option::Option::Some(Self::Slave),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for NodeStatusInfoRole {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "master" => Self::Master,
-            "slave" => Self::Slave,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for NodeStatusInfoRole {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Master => f.write_str("Master"),
+            Self::Slave => f.write_str("Slave"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for NodeStatusInfoRole {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for NodeStatusInfoRole {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for NodeStatusInfoRole {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for NodeStatusInfoRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for NodeStatusInfoRole {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "master" => Self::Master,
-            "slave" => Self::Slave,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for NodeStatusInfoRole {
@@ -2531,8 +2572,8 @@ impl ::serde::Serialize for NodeSupportedDatabaseVersion {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("db_type", &self.db_type)?;
-        w.opt("version", &self.version)?;
+        w.opt("db_type", &self.db_type);
+        w.opt("version", &self.version);
         w.end(&self.extra)
     }
 }
@@ -2559,23 +2600,24 @@ impl<'de> ::serde::Deserialize<'de> for NodeSupportedDatabaseVersion {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "db_type" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.db_type, &mut seen, 0usize, "db_type")?
+                            >(&mut map, &mut out.db_type, &mut seen, 0usize, "db_type")
                         }
                         "version" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.version, &mut seen, 1usize, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 1usize, "version")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

@@ -49,12 +49,12 @@ impl ::serde::Serialize for Ocsp {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("ocsp_functionality", &self.ocsp_functionality)?;
-        w.opt("query_frequency", &self.query_frequency)?;
-        w.opt("recovery_frequency", &self.recovery_frequency)?;
-        w.opt("recovery_max_tries", &self.recovery_max_tries)?;
-        w.opt("responder_url", &self.responder_url)?;
-        w.opt("response_timeout", &self.response_timeout)?;
+        w.opt("ocsp_functionality", &self.ocsp_functionality);
+        w.opt("query_frequency", &self.query_frequency);
+        w.opt("recovery_frequency", &self.recovery_frequency);
+        w.opt("recovery_max_tries", &self.recovery_max_tries);
+        w.opt("responder_url", &self.responder_url);
+        w.opt("response_timeout", &self.response_timeout);
         w.end(&self.extra)
     }
 }
@@ -109,7 +109,7 @@ impl<'de> ::serde::Deserialize<'de> for Ocsp {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "ocsp_functionality" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -121,7 +121,7 @@ impl<'de> ::serde::Deserialize<'de> for Ocsp {
                                 &mut seen,
                                 0usize,
                                 "ocsp_functionality",
-                            )?
+                            )
                         }
                         "query_frequency" => {
                             crate::object::put::<
@@ -134,7 +134,7 @@ impl<'de> ::serde::Deserialize<'de> for Ocsp {
                                 &mut seen,
                                 1usize,
                                 "query_frequency",
-                            )?
+                            )
                         }
                         "recovery_frequency" => {
                             crate::object::put::<
@@ -147,7 +147,7 @@ impl<'de> ::serde::Deserialize<'de> for Ocsp {
                                 &mut seen,
                                 2usize,
                                 "recovery_frequency",
-                            )?
+                            )
                         }
                         "recovery_max_tries" => {
                             crate::object::put::<
@@ -160,7 +160,7 @@ impl<'de> ::serde::Deserialize<'de> for Ocsp {
                                 &mut seen,
                                 3usize,
                                 "recovery_max_tries",
-                            )?
+                            )
                         }
                         "responder_url" => {
                             crate::object::put::<
@@ -173,7 +173,7 @@ impl<'de> ::serde::Deserialize<'de> for Ocsp {
                                 &mut seen,
                                 4usize,
                                 "responder_url",
-                            )?
+                            )
                         }
                         "response_timeout" => {
                             crate::object::put::<
@@ -186,10 +186,11 @@ impl<'de> ::serde::Deserialize<'de> for Ocsp {
                                 &mut seen,
                                 5usize,
                                 "response_timeout",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -235,12 +236,12 @@ impl ::serde::Serialize for OcspStatus {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("cert_status", &self.cert_status)?;
-        w.opt("next_update", &self.next_update)?;
-        w.opt("produced_at", &self.produced_at)?;
-        w.opt("responder_url", &self.responder_url)?;
-        w.opt("revocation_time", &self.revocation_time)?;
-        w.opt("this_update", &self.this_update)?;
+        w.opt("cert_status", &self.cert_status);
+        w.opt("next_update", &self.next_update);
+        w.opt("produced_at", &self.produced_at);
+        w.opt("responder_url", &self.responder_url);
+        w.opt("revocation_time", &self.revocation_time);
+        w.opt("this_update", &self.this_update);
         w.end(&self.extra)
     }
 }
@@ -267,7 +268,7 @@ impl<'de> ::serde::Deserialize<'de> for OcspStatus {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "cert_status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
@@ -279,7 +280,7 @@ impl<'de> ::serde::Deserialize<'de> for OcspStatus {
                                 &mut seen,
                                 0usize,
                                 "cert_status",
-                            )?
+                            )
                         }
                         "next_update" => {
                             crate::object::put::<
@@ -292,7 +293,7 @@ impl<'de> ::serde::Deserialize<'de> for OcspStatus {
                                 &mut seen,
                                 1usize,
                                 "next_update",
-                            )?
+                            )
                         }
                         "produced_at" => {
                             crate::object::put::<
@@ -305,7 +306,7 @@ impl<'de> ::serde::Deserialize<'de> for OcspStatus {
                                 &mut seen,
                                 2usize,
                                 "produced_at",
-                            )?
+                            )
                         }
                         "responder_url" => {
                             crate::object::put::<
@@ -318,7 +319,7 @@ impl<'de> ::serde::Deserialize<'de> for OcspStatus {
                                 &mut seen,
                                 3usize,
                                 "responder_url",
-                            )?
+                            )
                         }
                         "revocation_time" => {
                             crate::object::put::<
@@ -331,7 +332,7 @@ impl<'de> ::serde::Deserialize<'de> for OcspStatus {
                                 &mut seen,
                                 4usize,
                                 "revocation_time",
-                            )?
+                            )
                         }
                         "this_update" => {
                             crate::object::put::<
@@ -344,10 +345,11 @@ impl<'de> ::serde::Deserialize<'de> for OcspStatus {
                                 &mut seen,
                                 5usize,
                                 "this_update",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -358,7 +360,7 @@ impl<'de> ::serde::Deserialize<'de> for OcspStatus {
 ///Revocation status of the proxy certificate as reported by the OCSP responder (read-only).
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OcspStatusCertStatus {
     ///`GOOD`
@@ -377,6 +379,7 @@ impl OcspStatusCertStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["GOOD", "REVOKED", "UNKNOWN"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Good => "GOOD",
@@ -386,49 +389,64 @@ impl OcspStatusCertStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for OcspStatusCertStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "GOOD" => Self::Good,
-            "REVOKED" => Self::Revoked,
-            "UNKNOWN" => Self::Unknown2,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Good),
+            1usize => ::std::option::Option::Some(Self::Revoked),
+            2usize => ::std::option::Option::Some(Self::Unknown2),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for OcspStatusCertStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "GOOD" => Self::Good,
-            "REVOKED" => Self::Revoked,
-            "UNKNOWN" => Self::Unknown2,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for OcspStatusCertStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Good => f.write_str("Good"),
+            Self::Revoked => f.write_str("Revoked"),
+            Self::Unknown2 => f.write_str("Unknown2"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for OcspStatusCertStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for OcspStatusCertStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for OcspStatusCertStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for OcspStatusCertStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for OcspStatusCertStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "GOOD" => Self::Good,
-            "REVOKED" => Self::Revoked,
-            "UNKNOWN" => Self::Unknown2,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for OcspStatusCertStatus {

@@ -85,36 +85,36 @@ impl ::serde::Serialize for Proxy {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("backlog", &self.backlog)?;
-        w.opt("client_eviction", &self.client_eviction)?;
-        w.opt("client_keepcnt", &self.client_keepcnt)?;
-        w.opt("client_keepidle", &self.client_keepidle)?;
-        w.opt("client_keepintvl", &self.client_keepintvl)?;
-        w.opt("conns", &self.conns)?;
-        w.opt("duration_usage_threshold", &self.duration_usage_threshold)?;
-        w.opt("dynamic_threads_scaling", &self.dynamic_threads_scaling)?;
-        w.opt("ignore_bdb_cconn_limit", &self.ignore_bdb_cconn_limit)?;
+        w.opt("backlog", &self.backlog);
+        w.opt("client_eviction", &self.client_eviction);
+        w.opt("client_keepcnt", &self.client_keepcnt);
+        w.opt("client_keepidle", &self.client_keepidle);
+        w.opt("client_keepintvl", &self.client_keepintvl);
+        w.opt("conns", &self.conns);
+        w.opt("duration_usage_threshold", &self.duration_usage_threshold);
+        w.opt("dynamic_threads_scaling", &self.dynamic_threads_scaling);
+        w.opt("ignore_bdb_cconn_limit", &self.ignore_bdb_cconn_limit);
         w.opt(
             "ignore_bdb_cconn_output_buff_limits",
             &self.ignore_bdb_cconn_output_buff_limits,
-        )?;
-        w.opt("incoming_connections_capacity", &self.incoming_connections_capacity)?;
+        );
+        w.opt("incoming_connections_capacity", &self.incoming_connections_capacity);
         w.opt(
             "incoming_connections_min_capacity",
             &self.incoming_connections_min_capacity,
-        )?;
-        w.opt("incoming_connections_rate_limit", &self.incoming_connections_rate_limit)?;
-        w.opt("log_level", &self.log_level)?;
-        w.opt("max_listeners", &self.max_listeners)?;
-        w.opt("max_servers", &self.max_servers)?;
-        w.opt("max_threads", &self.max_threads)?;
-        w.opt("max_worker_client_conns", &self.max_worker_client_conns)?;
-        w.opt("max_worker_server_conns", &self.max_worker_server_conns)?;
-        w.opt("max_worker_txns", &self.max_worker_txns)?;
-        w.opt("maxmemory_clients", &self.maxmemory_clients)?;
-        w.opt("threads", &self.threads)?;
-        w.opt("threads_usage_threshold", &self.threads_usage_threshold)?;
-        w.opt("uid", &self.uid)?;
+        );
+        w.opt("incoming_connections_rate_limit", &self.incoming_connections_rate_limit);
+        w.opt("log_level", &self.log_level);
+        w.opt("max_listeners", &self.max_listeners);
+        w.opt("max_servers", &self.max_servers);
+        w.opt("max_threads", &self.max_threads);
+        w.opt("max_worker_client_conns", &self.max_worker_client_conns);
+        w.opt("max_worker_server_conns", &self.max_worker_server_conns);
+        w.opt("max_worker_txns", &self.max_worker_txns);
+        w.opt("maxmemory_clients", &self.maxmemory_clients);
+        w.opt("threads", &self.threads);
+        w.opt("threads_usage_threshold", &self.threads_usage_threshold);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -141,13 +141,13 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "backlog" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.backlog, &mut seen, 0usize, "backlog")?
+                            >(&mut map, &mut out.backlog, &mut seen, 0usize, "backlog")
                         }
                         "client_eviction" => {
                             crate::object::put::<
@@ -160,7 +160,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 1usize,
                                 "client_eviction",
-                            )?
+                            )
                         }
                         "client_keepcnt" => {
                             crate::object::put::<
@@ -173,7 +173,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 2usize,
                                 "client_keepcnt",
-                            )?
+                            )
                         }
                         "client_keepidle" => {
                             crate::object::put::<
@@ -186,7 +186,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 3usize,
                                 "client_keepidle",
-                            )?
+                            )
                         }
                         "client_keepintvl" => {
                             crate::object::put::<
@@ -199,14 +199,14 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 4usize,
                                 "client_keepintvl",
-                            )?
+                            )
                         }
                         "conns" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.conns, &mut seen, 5usize, "conns")?
+                            >(&mut map, &mut out.conns, &mut seen, 5usize, "conns")
                         }
                         "duration_usage_threshold" => {
                             crate::object::put::<
@@ -219,7 +219,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 6usize,
                                 "duration_usage_threshold",
-                            )?
+                            )
                         }
                         "dynamic_threads_scaling" => {
                             crate::object::put::<
@@ -232,7 +232,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 7usize,
                                 "dynamic_threads_scaling",
-                            )?
+                            )
                         }
                         "ignore_bdb_cconn_limit" => {
                             crate::object::put::<
@@ -245,7 +245,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 8usize,
                                 "ignore_bdb_cconn_limit",
-                            )?
+                            )
                         }
                         "ignore_bdb_cconn_output_buff_limits" => {
                             crate::object::put::<
@@ -258,7 +258,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 9usize,
                                 "ignore_bdb_cconn_output_buff_limits",
-                            )?
+                            )
                         }
                         "incoming_connections_capacity" => {
                             crate::object::put::<
@@ -271,7 +271,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 10usize,
                                 "incoming_connections_capacity",
-                            )?
+                            )
                         }
                         "incoming_connections_min_capacity" => {
                             crate::object::put::<
@@ -284,7 +284,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 11usize,
                                 "incoming_connections_min_capacity",
-                            )?
+                            )
                         }
                         "incoming_connections_rate_limit" => {
                             crate::object::put::<
@@ -297,7 +297,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 12usize,
                                 "incoming_connections_rate_limit",
-                            )?
+                            )
                         }
                         "log_level" => {
                             crate::object::put::<
@@ -310,7 +310,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 13usize,
                                 "log_level",
-                            )?
+                            )
                         }
                         "max_listeners" => {
                             crate::object::put::<
@@ -323,7 +323,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 14usize,
                                 "max_listeners",
-                            )?
+                            )
                         }
                         "max_servers" => {
                             crate::object::put::<
@@ -336,7 +336,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 15usize,
                                 "max_servers",
-                            )?
+                            )
                         }
                         "max_threads" => {
                             crate::object::put::<
@@ -349,7 +349,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 16usize,
                                 "max_threads",
-                            )?
+                            )
                         }
                         "max_worker_client_conns" => {
                             crate::object::put::<
@@ -362,7 +362,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 17usize,
                                 "max_worker_client_conns",
-                            )?
+                            )
                         }
                         "max_worker_server_conns" => {
                             crate::object::put::<
@@ -375,7 +375,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 18usize,
                                 "max_worker_server_conns",
-                            )?
+                            )
                         }
                         "max_worker_txns" => {
                             crate::object::put::<
@@ -388,7 +388,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 19usize,
                                 "max_worker_txns",
-                            )?
+                            )
                         }
                         "maxmemory_clients" => {
                             crate::object::put::<
@@ -401,14 +401,14 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 20usize,
                                 "maxmemory_clients",
-                            )?
+                            )
                         }
                         "threads" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.threads, &mut seen, 21usize, "threads")?
+                            >(&mut map, &mut out.threads, &mut seen, 21usize, "threads")
                         }
                         "threads_usage_threshold" => {
                             crate::object::put::<
@@ -421,17 +421,18 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
                                 &mut seen,
                                 22usize,
                                 "threads_usage_threshold",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 23usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 23usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -442,7 +443,7 @@ impl<'de> ::serde::Deserialize<'de> for Proxy {
 ///Lowest severity a proxy logs.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProxyLogLevel {
     ///`crit`
@@ -474,6 +475,7 @@ impl ProxyLogLevel {
         "debug",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Crit => "crit",
@@ -486,58 +488,70 @@ impl ProxyLogLevel {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for ProxyLogLevel {
-    fn from(value: &str) -> Self {
-        match value {
-            "crit" => Self::Crit,
-            "error" => Self::Error,
-            "warn" => Self::Warn,
-            "info" => Self::Info,
-            "trace" => Self::Trace,
-            "debug" => Self::Debug,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Crit),
+            1usize => ::std::option::Option::Some(Self::Error),
+            2usize => ::std::option::Option::Some(Self::Warn),
+            3usize => ::std::option::Option::Some(Self::Info),
+            4usize => ::std::option::Option::Some(Self::Trace),
+            5usize => ::std::option::Option::Some(Self::Debug),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for ProxyLogLevel {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "crit" => Self::Crit,
-            "error" => Self::Error,
-            "warn" => Self::Warn,
-            "info" => Self::Info,
-            "trace" => Self::Trace,
-            "debug" => Self::Debug,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for ProxyLogLevel {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Crit => f.write_str("Crit"),
+            Self::Error => f.write_str("Error"),
+            Self::Warn => f.write_str("Warn"),
+            Self::Info => f.write_str("Info"),
+            Self::Trace => f.write_str("Trace"),
+            Self::Debug => f.write_str("Debug"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for ProxyLogLevel {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for ProxyLogLevel {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ProxyLogLevel {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ProxyLogLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ProxyLogLevel {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "crit" => Self::Crit,
-            "error" => Self::Error,
-            "warn" => Self::Warn,
-            "info" => Self::Info,
-            "trace" => Self::Trace,
-            "debug" => Self::Debug,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ProxyLogLevel {
@@ -583,8 +597,8 @@ impl ::serde::Serialize for ProxyUpdateRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("allow_restart", &self.allow_restart)?;
-        w.opt("proxy", &self.proxy)?;
+        w.opt("allow_restart", &self.allow_restart);
+        w.opt("proxy", &self.proxy);
         w.end(&self.extra)
     }
 }
@@ -624,7 +638,7 @@ impl<'de> ::serde::Deserialize<'de> for ProxyUpdateRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "allow_restart" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -636,17 +650,18 @@ impl<'de> ::serde::Deserialize<'de> for ProxyUpdateRequest {
                                 &mut seen,
                                 0usize,
                                 "allow_restart",
-                            )?
+                            )
                         }
                         "proxy" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.proxy, &mut seen, 1usize, "proxy")?
+                            >(&mut map, &mut out.proxy, &mut seen, 1usize, "proxy")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

@@ -37,13 +37,13 @@ impl ::serde::Serialize for RedisAcl {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("account_id", &self.account_id)?;
-        w.opt("acl", &self.acl)?;
-        w.opt("action_uid", &self.action_uid)?;
-        w.opt("max_version", &self.max_version)?;
-        w.opt("min_version", &self.min_version)?;
-        w.opt("name", &self.name)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("account_id", &self.account_id);
+        w.opt("acl", &self.acl);
+        w.opt("action_uid", &self.action_uid);
+        w.opt("max_version", &self.max_version);
+        w.opt("min_version", &self.min_version);
+        w.opt("name", &self.name);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -104,7 +104,7 @@ impl<'de> ::serde::Deserialize<'de> for RedisAcl {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "account_id" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -116,14 +116,14 @@ impl<'de> ::serde::Deserialize<'de> for RedisAcl {
                                 &mut seen,
                                 0usize,
                                 "account_id",
-                            )?
+                            )
                         }
                         "acl" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.acl, &mut seen, 1usize, "acl")?
+                            >(&mut map, &mut out.acl, &mut seen, 1usize, "acl")
                         }
                         "action_uid" => {
                             crate::object::put::<
@@ -136,7 +136,7 @@ impl<'de> ::serde::Deserialize<'de> for RedisAcl {
                                 &mut seen,
                                 2usize,
                                 "action_uid",
-                            )?
+                            )
                         }
                         "max_version" => {
                             crate::object::put::<
@@ -149,7 +149,7 @@ impl<'de> ::serde::Deserialize<'de> for RedisAcl {
                                 &mut seen,
                                 3usize,
                                 "max_version",
-                            )?
+                            )
                         }
                         "min_version" => {
                             crate::object::put::<
@@ -162,24 +162,25 @@ impl<'de> ::serde::Deserialize<'de> for RedisAcl {
                                 &mut seen,
                                 4usize,
                                 "min_version",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 5usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 5usize, "name")
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 6usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 6usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

@@ -31,12 +31,12 @@ impl ::serde::Serialize for Role {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("account_id", &self.account_id)?;
-        w.opt("action_uid", &self.action_uid)?;
-        w.opt("management", &self.management)?;
-        w.opt("name", &self.name)?;
-        w.opt("resources", &self.resources)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("account_id", &self.account_id);
+        w.opt("action_uid", &self.action_uid);
+        w.opt("management", &self.management);
+        w.opt("name", &self.name);
+        w.opt("resources", &self.resources);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -105,7 +105,7 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "account_id" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -117,7 +117,7 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                                 &mut seen,
                                 0usize,
                                 "account_id",
-                            )?
+                            )
                         }
                         "action_uid" => {
                             crate::object::put::<
@@ -130,7 +130,7 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                                 &mut seen,
                                 1usize,
                                 "action_uid",
-                            )?
+                            )
                         }
                         "management" => {
                             crate::object::put::<
@@ -143,14 +143,14 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                                 &mut seen,
                                 2usize,
                                 "management",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")
                         }
                         "resources" => {
                             crate::object::put::<
@@ -163,17 +163,18 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                                 &mut seen,
                                 4usize,
                                 "resources",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 5usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 5usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -184,7 +185,7 @@ impl<'de> ::serde::Deserialize<'de> for Role {
 ///Management (cluster and database administration) level a role grants.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RoleManagement {
     ///`admin`
@@ -219,6 +220,7 @@ impl RoleManagement {
         "none",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Admin => "admin",
@@ -232,61 +234,72 @@ impl RoleManagement {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for RoleManagement {
-    fn from(value: &str) -> Self {
-        match value {
-            "admin" => Self::Admin,
-            "db_member" => Self::DbMember,
-            "db_viewer" => Self::DbViewer,
-            "cluster_member" => Self::ClusterMember,
-            "cluster_viewer" => Self::ClusterViewer,
-            "user_manager" => Self::UserManager,
-            "none" => Self::None,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Admin),
+            1usize => ::std::option::Option::Some(Self::DbMember),
+            2usize => ::std::option::Option::Some(Self::DbViewer),
+            3usize => ::std::option::Option::Some(Self::ClusterMember),
+            4usize => ::std::option::Option::Some(Self::ClusterViewer),
+            5usize => ::std::option::Option::Some(Self::UserManager),
+            6usize => ::std::option::Option::Some(Self::None),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for RoleManagement {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "admin" => Self::Admin,
-            "db_member" => Self::DbMember,
-            "db_viewer" => Self::DbViewer,
-            "cluster_member" => Self::ClusterMember,
-            "cluster_viewer" => Self::ClusterViewer,
-            "user_manager" => Self::UserManager,
-            "none" => Self::None,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for RoleManagement {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Admin => f.write_str("Admin"),
+            Self::DbMember => f.write_str("DbMember"),
+            Self::DbViewer => f.write_str("DbViewer"),
+            Self::ClusterMember => f.write_str("ClusterMember"),
+            Self::ClusterViewer => f.write_str("ClusterViewer"),
+            Self::UserManager => f.write_str("UserManager"),
+            Self::None => f.write_str("None"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for RoleManagement {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for RoleManagement {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for RoleManagement {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for RoleManagement {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for RoleManagement {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "admin" => Self::Admin,
-            "db_member" => Self::DbMember,
-            "db_viewer" => Self::DbViewer,
-            "cluster_member" => Self::ClusterMember,
-            "cluster_viewer" => Self::ClusterViewer,
-            "user_manager" => Self::UserManager,
-            "none" => Self::None,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for RoleManagement {
@@ -332,8 +345,8 @@ impl ::serde::Serialize for RoleResource {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("type", &self.type_)?;
-        w.opt("uids", &self.uids)?;
+        w.opt("type", &self.type_);
+        w.opt("uids", &self.uids);
         w.end(&self.extra)
     }
 }
@@ -360,23 +373,24 @@ impl<'de> ::serde::Deserialize<'de> for RoleResource {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "type" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.type_, &mut seen, 0usize, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 0usize, "type")
                         }
                         "uids" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uids, &mut seen, 1usize, "uids")?
+                            >(&mut map, &mut out.uids, &mut seen, 1usize, "uids")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -387,7 +401,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleResource {
 ///Kind of resource a role scope covers; only databases are supported.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RoleResourceType {
     ///`db`
@@ -402,6 +416,7 @@ impl RoleResourceType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["db"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Db => "db",
@@ -409,43 +424,60 @@ impl RoleResourceType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for RoleResourceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "db" => Self::Db,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Db),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for RoleResourceType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "db" => Self::Db,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for RoleResourceType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Db => f.write_str("Db"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for RoleResourceType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for RoleResourceType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for RoleResourceType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for RoleResourceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for RoleResourceType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "db" => Self::Db,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for RoleResourceType {

@@ -23,9 +23,9 @@ impl ::serde::Serialize for LocalServiceInfo {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("start_time", &self.start_time)?;
-        w.opt("status", &self.status)?;
-        w.opt("uptime", &self.uptime)?;
+        w.opt("start_time", &self.start_time);
+        w.opt("status", &self.status);
+        w.opt("uptime", &self.uptime);
         w.end(&self.extra)
     }
 }
@@ -52,7 +52,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalServiceInfo {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "start_time" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -64,24 +64,25 @@ impl<'de> ::serde::Deserialize<'de> for LocalServiceInfo {
                                 &mut seen,
                                 0usize,
                                 "start_time",
-                            )?
+                            )
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 1usize, "status")
                         }
                         "uptime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uptime, &mut seen, 2usize, "uptime")?
+                            >(&mut map, &mut out.uptime, &mut seen, 2usize, "uptime")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -92,7 +93,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalServiceInfo {
 ///Run state of a service process.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LocalServiceInfoStatus {
     ///`RESTARTING`
@@ -118,6 +119,7 @@ impl LocalServiceInfoStatus {
         "STOPPED",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Restarting => "RESTARTING",
@@ -128,52 +130,66 @@ impl LocalServiceInfoStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for LocalServiceInfoStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "RESTARTING" => Self::Restarting,
-            "RUNNING" => Self::Running,
-            "STARTING" => Self::Starting,
-            "STOPPED" => Self::Stopped,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Restarting),
+            1usize => ::std::option::Option::Some(Self::Running),
+            2usize => ::std::option::Option::Some(Self::Starting),
+            3usize => ::std::option::Option::Some(Self::Stopped),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for LocalServiceInfoStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "RESTARTING" => Self::Restarting,
-            "RUNNING" => Self::Running,
-            "STARTING" => Self::Starting,
-            "STOPPED" => Self::Stopped,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for LocalServiceInfoStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Restarting => f.write_str("Restarting"),
+            Self::Running => f.write_str("Running"),
+            Self::Starting => f.write_str("Starting"),
+            Self::Stopped => f.write_str("Stopped"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for LocalServiceInfoStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for LocalServiceInfoStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for LocalServiceInfoStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for LocalServiceInfoStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for LocalServiceInfoStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "RESTARTING" => Self::Restarting,
-            "RUNNING" => Self::Running,
-            "STARTING" => Self::Starting,
-            "STOPPED" => Self::Stopped,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for LocalServiceInfoStatus {
@@ -219,8 +235,8 @@ impl ::serde::Serialize for ServicesControlRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("operation_type", &self.operation_type)?;
-        w.req("services", &self.services)?;
+        w.req("operation_type", &self.operation_type);
+        w.req("services", &self.services);
         w.end(&self.extra)
     }
 }
@@ -287,23 +303,24 @@ impl<'de> ::serde::Deserialize<'de> for ServicesControlRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "operation_type" => {
                             crate::object::set::<
                                 crate::object::EnumValue,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "operation_type")?
+                            >(&mut map, &mut f0, "operation_type")
                         }
                         "services" => {
                             crate::object::set::<
                                 crate::object::SeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "services")?
+                            >(&mut map, &mut f1, "services")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ServicesControlRequest {
                     operation_type: crate::object::required(f0, "operation_type")?,
@@ -318,7 +335,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesControlRequest {
 ///What to do with the listed service processes.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServicesControlRequestOperationType {
     ///`stop`
@@ -337,6 +354,7 @@ impl ServicesControlRequestOperationType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["stop", "start", "restart"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Stop => "stop",
@@ -346,50 +364,65 @@ impl ServicesControlRequestOperationType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Stop),
+            1usize => ::std::option::Option::Some(Self::Start),
+            2usize => ::std::option::Option::Some(Self::Restart),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for ServicesControlRequestOperationType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Stop => f.write_str("Stop"),
+            Self::Start => f.write_str("Start"),
+            Self::Restart => f.write_str("Restart"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for ServicesControlRequestOperationType {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "stop" => Self::Stop,
-            "start" => Self::Start,
-            "restart" => Self::Restart,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for ServicesControlRequestOperationType {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "stop" => Self::Stop,
-            "start" => Self::Start,
-            "restart" => Self::Restart,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for ServicesControlRequestOperationType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for ServicesControlRequestOperationType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for ServicesControlRequestOperationType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "stop" => Self::Stop,
-            "start" => Self::Start,
-            "restart" => Self::Restart,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for ServicesControlRequestOperationType {

@@ -29,12 +29,12 @@ impl ::serde::Serialize for ShardActionFailoverManyRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("dead_nodes", &self.dead_nodes)?;
-        w.opt("dead_uids", &self.dead_uids)?;
-        w.opt("dry_run", &self.dry_run)?;
-        w.opt("force_rebind", &self.force_rebind)?;
-        w.opt("redis_version_upgrade", &self.redis_version_upgrade)?;
-        w.req("shard_uids", &self.shard_uids)?;
+        w.opt("dead_nodes", &self.dead_nodes);
+        w.opt("dead_uids", &self.dead_uids);
+        w.opt("dry_run", &self.dry_run);
+        w.opt("force_rebind", &self.force_rebind);
+        w.opt("redis_version_upgrade", &self.redis_version_upgrade);
+        w.req("shard_uids", &self.shard_uids);
         w.end(&self.extra)
     }
 }
@@ -134,51 +134,52 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionFailoverManyRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "dead_nodes" => {
                             crate::object::set::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "dead_nodes")?
+                            >(&mut map, &mut f0, "dead_nodes")
                         }
                         "dead_uids" => {
                             crate::object::set::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "dead_uids")?
+                            >(&mut map, &mut f1, "dead_uids")
                         }
                         "dry_run" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "dry_run")?
+                            >(&mut map, &mut f2, "dry_run")
                         }
                         "force_rebind" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "force_rebind")?
+                            >(&mut map, &mut f3, "force_rebind")
                         }
                         "redis_version_upgrade" => {
                             crate::object::set::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "redis_version_upgrade")?
+                            >(&mut map, &mut f4, "redis_version_upgrade")
                         }
                         "shard_uids" => {
                             crate::object::set::<
                                 crate::object::SeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "shard_uids")?
+                            >(&mut map, &mut f5, "shard_uids")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ShardActionFailoverManyRequest {
                     dead_nodes: f0.unwrap_or_default(),
@@ -218,11 +219,11 @@ impl ::serde::Serialize for ShardActionFailoverRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("dead_nodes", &self.dead_nodes)?;
-        w.opt("dead_uid", &self.dead_uid)?;
-        w.opt("dry_run", &self.dry_run)?;
-        w.opt("force_rebind", &self.force_rebind)?;
-        w.opt("redis_version_upgrade", &self.redis_version_upgrade)?;
+        w.opt("dead_nodes", &self.dead_nodes);
+        w.opt("dead_uid", &self.dead_uid);
+        w.opt("dry_run", &self.dry_run);
+        w.opt("force_rebind", &self.force_rebind);
+        w.opt("redis_version_upgrade", &self.redis_version_upgrade);
         w.end(&self.extra)
     }
 }
@@ -286,7 +287,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionFailoverRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "dead_nodes" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
@@ -298,27 +299,21 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionFailoverRequest {
                                 &mut seen,
                                 0usize,
                                 "dead_nodes",
-                            )?
+                            )
                         }
                         "dead_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.dead_uid,
-                                &mut seen,
-                                1usize,
-                                "dead_uid",
-                            )?
+                            >(&mut map, &mut out.dead_uid, &mut seen, 1usize, "dead_uid")
                         }
                         "dry_run" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.dry_run, &mut seen, 2usize, "dry_run")?
+                            >(&mut map, &mut out.dry_run, &mut seen, 2usize, "dry_run")
                         }
                         "force_rebind" => {
                             crate::object::put::<
@@ -331,7 +326,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionFailoverRequest {
                                 &mut seen,
                                 3usize,
                                 "force_rebind",
-                            )?
+                            )
                         }
                         "redis_version_upgrade" => {
                             crate::object::put::<
@@ -344,10 +339,11 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionFailoverRequest {
                                 &mut seen,
                                 4usize,
                                 "redis_version_upgrade",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -381,12 +377,12 @@ impl ::serde::Serialize for ShardActionMigrateManyRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("dry_run", &self.dry_run)?;
-        w.opt("max_concurrent_bdb_migrations", &self.max_concurrent_bdb_migrations)?;
-        w.opt("override_rack_policy", &self.override_rack_policy)?;
-        w.opt("preserve_roles", &self.preserve_roles)?;
-        w.req("shard_uids", &self.shard_uids)?;
-        w.opt("target_node_uid", &self.target_node_uid)?;
+        w.opt("dry_run", &self.dry_run);
+        w.opt("max_concurrent_bdb_migrations", &self.max_concurrent_bdb_migrations);
+        w.opt("override_rack_policy", &self.override_rack_policy);
+        w.opt("preserve_roles", &self.preserve_roles);
+        w.req("shard_uids", &self.shard_uids);
+        w.opt("target_node_uid", &self.target_node_uid);
         w.end(&self.extra)
     }
 }
@@ -477,51 +473,52 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionMigrateManyRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "dry_run" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "dry_run")?
+                            >(&mut map, &mut f0, "dry_run")
                         }
                         "max_concurrent_bdb_migrations" => {
                             crate::object::set::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "max_concurrent_bdb_migrations")?
+                            >(&mut map, &mut f1, "max_concurrent_bdb_migrations")
                         }
                         "override_rack_policy" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "override_rack_policy")?
+                            >(&mut map, &mut f2, "override_rack_policy")
                         }
                         "preserve_roles" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "preserve_roles")?
+                            >(&mut map, &mut f3, "preserve_roles")
                         }
                         "shard_uids" => {
                             crate::object::set::<
                                 crate::object::SeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "shard_uids")?
+                            >(&mut map, &mut f4, "shard_uids")
                         }
                         "target_node_uid" => {
                             crate::object::set::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "target_node_uid")?
+                            >(&mut map, &mut f5, "target_node_uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ShardActionMigrateManyRequest {
                     dry_run: f0.unwrap_or_default(),
@@ -559,10 +556,10 @@ impl ::serde::Serialize for ShardActionMigrateRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("dry_run", &self.dry_run)?;
-        w.opt("override_rack_policy", &self.override_rack_policy)?;
-        w.opt("preserve_roles", &self.preserve_roles)?;
-        w.opt("target_node_uid", &self.target_node_uid)?;
+        w.opt("dry_run", &self.dry_run);
+        w.opt("override_rack_policy", &self.override_rack_policy);
+        w.opt("preserve_roles", &self.preserve_roles);
+        w.opt("target_node_uid", &self.target_node_uid);
         w.end(&self.extra)
     }
 }
@@ -615,13 +612,13 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionMigrateRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "dry_run" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.dry_run, &mut seen, 0usize, "dry_run")?
+                            >(&mut map, &mut out.dry_run, &mut seen, 0usize, "dry_run")
                         }
                         "override_rack_policy" => {
                             crate::object::put::<
@@ -634,7 +631,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionMigrateRequest {
                                 &mut seen,
                                 1usize,
                                 "override_rack_policy",
-                            )?
+                            )
                         }
                         "preserve_roles" => {
                             crate::object::put::<
@@ -647,7 +644,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionMigrateRequest {
                                 &mut seen,
                                 2usize,
                                 "preserve_roles",
-                            )?
+                            )
                         }
                         "target_node_uid" => {
                             crate::object::put::<
@@ -660,10 +657,11 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionMigrateRequest {
                                 &mut seen,
                                 3usize,
                                 "target_node_uid",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -689,8 +687,8 @@ impl ::serde::Serialize for ShardActionResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("action_uid", &self.action_uid)?;
-        w.opt("description", &self.description)?;
+        w.opt("action_uid", &self.action_uid);
+        w.opt("description", &self.description);
         w.end(&self.extra)
     }
 }
@@ -722,7 +720,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionResponse {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "action_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -734,7 +732,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionResponse {
                                 &mut seen,
                                 0usize,
                                 "action_uid",
-                            )?
+                            )
                         }
                         "description" => {
                             crate::object::put::<
@@ -747,10 +745,11 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionResponse {
                                 &mut seen,
                                 1usize,
                                 "description",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -784,12 +783,12 @@ impl ::serde::Serialize for ShardStats {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("assigned_slots", &self.assigned_slots)?;
-        w.opt("intervals", &self.intervals)?;
-        w.opt("node_uid", &self.node_uid)?;
-        w.opt("role", &self.role)?;
-        w.opt("status", &self.status)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("assigned_slots", &self.assigned_slots);
+        w.opt("intervals", &self.intervals);
+        w.opt("node_uid", &self.node_uid);
+        w.opt("role", &self.role);
+        w.opt("status", &self.status);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -816,7 +815,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStats {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "assigned_slots" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -828,7 +827,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStats {
                                 &mut seen,
                                 0usize,
                                 "assigned_slots",
-                            )?
+                            )
                         }
                         "intervals" => {
                             crate::object::put::<
@@ -841,44 +840,39 @@ impl<'de> ::serde::Deserialize<'de> for ShardStats {
                                 &mut seen,
                                 1usize,
                                 "intervals",
-                            )?
+                            )
                         }
                         "node_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.node_uid,
-                                &mut seen,
-                                2usize,
-                                "node_uid",
-                            )?
+                            >(&mut map, &mut out.node_uid, &mut seen, 2usize, "node_uid")
                         }
                         "role" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.role, &mut seen, 3usize, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 3usize, "role")
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 4usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 4usize, "status")
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 5usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 5usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1008,60 +1002,60 @@ impl ::serde::Serialize for ShardStatsInterval {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("aof_rewrite_inprog", &self.aof_rewrite_inprog)?;
-        w.opt("avg_ttl", &self.avg_ttl)?;
-        w.opt("big_del_flash", &self.big_del_flash)?;
-        w.opt("big_del_ram", &self.big_del_ram)?;
-        w.opt("big_fetch_flash", &self.big_fetch_flash)?;
-        w.opt("big_fetch_ram", &self.big_fetch_ram)?;
-        w.opt("big_io_ratio_flash", &self.big_io_ratio_flash)?;
-        w.opt("big_io_ratio_redis", &self.big_io_ratio_redis)?;
-        w.opt("big_write_flash", &self.big_write_flash)?;
-        w.opt("big_write_ram", &self.big_write_ram)?;
-        w.opt("bigstore_io_dels", &self.bigstore_io_dels)?;
-        w.opt("bigstore_io_read_bytes", &self.bigstore_io_read_bytes)?;
-        w.opt("bigstore_io_reads", &self.bigstore_io_reads)?;
-        w.opt("bigstore_io_write_bytes", &self.bigstore_io_write_bytes)?;
-        w.opt("bigstore_io_writes", &self.bigstore_io_writes)?;
-        w.opt("bigstore_iops", &self.bigstore_iops)?;
-        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops)?;
-        w.opt("bigstore_objs_flash", &self.bigstore_objs_flash)?;
-        w.opt("bigstore_objs_ram", &self.bigstore_objs_ram)?;
-        w.opt("bigstore_throughput", &self.bigstore_throughput)?;
-        w.opt("blocked_clients", &self.blocked_clients)?;
-        w.opt("connected_clients", &self.connected_clients)?;
-        w.opt("disk_frag_ratio", &self.disk_frag_ratio)?;
-        w.opt("etime", &self.etime)?;
-        w.opt("evicted_objects", &self.evicted_objects)?;
-        w.opt("expired_objects", &self.expired_objects)?;
-        w.opt("fork_cpu_system", &self.fork_cpu_system)?;
-        w.opt("fork_cpu_user", &self.fork_cpu_user)?;
-        w.opt("interval", &self.interval)?;
-        w.opt("last_save_time", &self.last_save_time)?;
-        w.opt("main_thread_cpu_system", &self.main_thread_cpu_system)?;
-        w.opt("main_thread_cpu_user", &self.main_thread_cpu_user)?;
-        w.opt("mem_frag_ratio", &self.mem_frag_ratio)?;
-        w.opt("mem_not_counted_for_evict", &self.mem_not_counted_for_evict)?;
-        w.opt("mem_size_lua", &self.mem_size_lua)?;
-        w.opt("no_of_expires", &self.no_of_expires)?;
-        w.opt("no_of_keys", &self.no_of_keys)?;
-        w.opt("pubsub_channels", &self.pubsub_channels)?;
-        w.opt("pubsub_patterns", &self.pubsub_patterns)?;
-        w.opt("rdb_changes_since_last_save", &self.rdb_changes_since_last_save)?;
-        w.opt("read_hits", &self.read_hits)?;
-        w.opt("read_misses", &self.read_misses)?;
-        w.opt("shard_cpu_system", &self.shard_cpu_system)?;
-        w.opt("shard_cpu_user", &self.shard_cpu_user)?;
-        w.opt("stime", &self.stime)?;
-        w.opt("sync_full", &self.sync_full)?;
-        w.opt("sync_partial_err", &self.sync_partial_err)?;
-        w.opt("sync_partial_ok", &self.sync_partial_ok)?;
-        w.opt("total_req", &self.total_req)?;
-        w.opt("used_memory", &self.used_memory)?;
-        w.opt("used_memory_peak", &self.used_memory_peak)?;
-        w.opt("used_memory_rss", &self.used_memory_rss)?;
-        w.opt("write_hits", &self.write_hits)?;
-        w.opt("write_misses", &self.write_misses)?;
+        w.opt("aof_rewrite_inprog", &self.aof_rewrite_inprog);
+        w.opt("avg_ttl", &self.avg_ttl);
+        w.opt("big_del_flash", &self.big_del_flash);
+        w.opt("big_del_ram", &self.big_del_ram);
+        w.opt("big_fetch_flash", &self.big_fetch_flash);
+        w.opt("big_fetch_ram", &self.big_fetch_ram);
+        w.opt("big_io_ratio_flash", &self.big_io_ratio_flash);
+        w.opt("big_io_ratio_redis", &self.big_io_ratio_redis);
+        w.opt("big_write_flash", &self.big_write_flash);
+        w.opt("big_write_ram", &self.big_write_ram);
+        w.opt("bigstore_io_dels", &self.bigstore_io_dels);
+        w.opt("bigstore_io_read_bytes", &self.bigstore_io_read_bytes);
+        w.opt("bigstore_io_reads", &self.bigstore_io_reads);
+        w.opt("bigstore_io_write_bytes", &self.bigstore_io_write_bytes);
+        w.opt("bigstore_io_writes", &self.bigstore_io_writes);
+        w.opt("bigstore_iops", &self.bigstore_iops);
+        w.opt("bigstore_kv_ops", &self.bigstore_kv_ops);
+        w.opt("bigstore_objs_flash", &self.bigstore_objs_flash);
+        w.opt("bigstore_objs_ram", &self.bigstore_objs_ram);
+        w.opt("bigstore_throughput", &self.bigstore_throughput);
+        w.opt("blocked_clients", &self.blocked_clients);
+        w.opt("connected_clients", &self.connected_clients);
+        w.opt("disk_frag_ratio", &self.disk_frag_ratio);
+        w.opt("etime", &self.etime);
+        w.opt("evicted_objects", &self.evicted_objects);
+        w.opt("expired_objects", &self.expired_objects);
+        w.opt("fork_cpu_system", &self.fork_cpu_system);
+        w.opt("fork_cpu_user", &self.fork_cpu_user);
+        w.opt("interval", &self.interval);
+        w.opt("last_save_time", &self.last_save_time);
+        w.opt("main_thread_cpu_system", &self.main_thread_cpu_system);
+        w.opt("main_thread_cpu_user", &self.main_thread_cpu_user);
+        w.opt("mem_frag_ratio", &self.mem_frag_ratio);
+        w.opt("mem_not_counted_for_evict", &self.mem_not_counted_for_evict);
+        w.opt("mem_size_lua", &self.mem_size_lua);
+        w.opt("no_of_expires", &self.no_of_expires);
+        w.opt("no_of_keys", &self.no_of_keys);
+        w.opt("pubsub_channels", &self.pubsub_channels);
+        w.opt("pubsub_patterns", &self.pubsub_patterns);
+        w.opt("rdb_changes_since_last_save", &self.rdb_changes_since_last_save);
+        w.opt("read_hits", &self.read_hits);
+        w.opt("read_misses", &self.read_misses);
+        w.opt("shard_cpu_system", &self.shard_cpu_system);
+        w.opt("shard_cpu_user", &self.shard_cpu_user);
+        w.opt("stime", &self.stime);
+        w.opt("sync_full", &self.sync_full);
+        w.opt("sync_partial_err", &self.sync_partial_err);
+        w.opt("sync_partial_ok", &self.sync_partial_ok);
+        w.opt("total_req", &self.total_req);
+        w.opt("used_memory", &self.used_memory);
+        w.opt("used_memory_peak", &self.used_memory_peak);
+        w.opt("used_memory_rss", &self.used_memory_rss);
+        w.opt("write_hits", &self.write_hits);
+        w.opt("write_misses", &self.write_misses);
         w.end(&self.extra)
     }
 }
@@ -1088,7 +1082,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "aof_rewrite_inprog" => {
                             crate::object::put::<
                                 crate::object::OptF64,
@@ -1100,14 +1094,14 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 0usize,
                                 "aof_rewrite_inprog",
-                            )?
+                            )
                         }
                         "avg_ttl" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.avg_ttl, &mut seen, 1usize, "avg_ttl")?
+                            >(&mut map, &mut out.avg_ttl, &mut seen, 1usize, "avg_ttl")
                         }
                         "big_del_flash" => {
                             crate::object::put::<
@@ -1120,7 +1114,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 2usize,
                                 "big_del_flash",
-                            )?
+                            )
                         }
                         "big_del_ram" => {
                             crate::object::put::<
@@ -1133,7 +1127,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 3usize,
                                 "big_del_ram",
-                            )?
+                            )
                         }
                         "big_fetch_flash" => {
                             crate::object::put::<
@@ -1146,7 +1140,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 4usize,
                                 "big_fetch_flash",
-                            )?
+                            )
                         }
                         "big_fetch_ram" => {
                             crate::object::put::<
@@ -1159,7 +1153,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 5usize,
                                 "big_fetch_ram",
-                            )?
+                            )
                         }
                         "big_io_ratio_flash" => {
                             crate::object::put::<
@@ -1172,7 +1166,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 6usize,
                                 "big_io_ratio_flash",
-                            )?
+                            )
                         }
                         "big_io_ratio_redis" => {
                             crate::object::put::<
@@ -1185,7 +1179,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 7usize,
                                 "big_io_ratio_redis",
-                            )?
+                            )
                         }
                         "big_write_flash" => {
                             crate::object::put::<
@@ -1198,7 +1192,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 8usize,
                                 "big_write_flash",
-                            )?
+                            )
                         }
                         "big_write_ram" => {
                             crate::object::put::<
@@ -1211,7 +1205,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 9usize,
                                 "big_write_ram",
-                            )?
+                            )
                         }
                         "bigstore_io_dels" => {
                             crate::object::put::<
@@ -1224,7 +1218,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 10usize,
                                 "bigstore_io_dels",
-                            )?
+                            )
                         }
                         "bigstore_io_read_bytes" => {
                             crate::object::put::<
@@ -1237,7 +1231,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 11usize,
                                 "bigstore_io_read_bytes",
-                            )?
+                            )
                         }
                         "bigstore_io_reads" => {
                             crate::object::put::<
@@ -1250,7 +1244,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 12usize,
                                 "bigstore_io_reads",
-                            )?
+                            )
                         }
                         "bigstore_io_write_bytes" => {
                             crate::object::put::<
@@ -1263,7 +1257,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 13usize,
                                 "bigstore_io_write_bytes",
-                            )?
+                            )
                         }
                         "bigstore_io_writes" => {
                             crate::object::put::<
@@ -1276,7 +1270,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 14usize,
                                 "bigstore_io_writes",
-                            )?
+                            )
                         }
                         "bigstore_iops" => {
                             crate::object::put::<
@@ -1289,7 +1283,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 15usize,
                                 "bigstore_iops",
-                            )?
+                            )
                         }
                         "bigstore_kv_ops" => {
                             crate::object::put::<
@@ -1302,7 +1296,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 16usize,
                                 "bigstore_kv_ops",
-                            )?
+                            )
                         }
                         "bigstore_objs_flash" => {
                             crate::object::put::<
@@ -1315,7 +1309,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 17usize,
                                 "bigstore_objs_flash",
-                            )?
+                            )
                         }
                         "bigstore_objs_ram" => {
                             crate::object::put::<
@@ -1328,7 +1322,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 18usize,
                                 "bigstore_objs_ram",
-                            )?
+                            )
                         }
                         "bigstore_throughput" => {
                             crate::object::put::<
@@ -1341,7 +1335,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 19usize,
                                 "bigstore_throughput",
-                            )?
+                            )
                         }
                         "blocked_clients" => {
                             crate::object::put::<
@@ -1354,7 +1348,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 20usize,
                                 "blocked_clients",
-                            )?
+                            )
                         }
                         "connected_clients" => {
                             crate::object::put::<
@@ -1367,7 +1361,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 21usize,
                                 "connected_clients",
-                            )?
+                            )
                         }
                         "disk_frag_ratio" => {
                             crate::object::put::<
@@ -1380,14 +1374,14 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 22usize,
                                 "disk_frag_ratio",
-                            )?
+                            )
                         }
                         "etime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.etime, &mut seen, 23usize, "etime")?
+                            >(&mut map, &mut out.etime, &mut seen, 23usize, "etime")
                         }
                         "evicted_objects" => {
                             crate::object::put::<
@@ -1400,7 +1394,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 24usize,
                                 "evicted_objects",
-                            )?
+                            )
                         }
                         "expired_objects" => {
                             crate::object::put::<
@@ -1413,7 +1407,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 25usize,
                                 "expired_objects",
-                            )?
+                            )
                         }
                         "fork_cpu_system" => {
                             crate::object::put::<
@@ -1426,7 +1420,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 26usize,
                                 "fork_cpu_system",
-                            )?
+                            )
                         }
                         "fork_cpu_user" => {
                             crate::object::put::<
@@ -1439,7 +1433,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 27usize,
                                 "fork_cpu_user",
-                            )?
+                            )
                         }
                         "interval" => {
                             crate::object::put::<
@@ -1452,7 +1446,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 28usize,
                                 "interval",
-                            )?
+                            )
                         }
                         "last_save_time" => {
                             crate::object::put::<
@@ -1465,7 +1459,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 29usize,
                                 "last_save_time",
-                            )?
+                            )
                         }
                         "main_thread_cpu_system" => {
                             crate::object::put::<
@@ -1478,7 +1472,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 30usize,
                                 "main_thread_cpu_system",
-                            )?
+                            )
                         }
                         "main_thread_cpu_user" => {
                             crate::object::put::<
@@ -1491,7 +1485,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 31usize,
                                 "main_thread_cpu_user",
-                            )?
+                            )
                         }
                         "mem_frag_ratio" => {
                             crate::object::put::<
@@ -1504,7 +1498,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 32usize,
                                 "mem_frag_ratio",
-                            )?
+                            )
                         }
                         "mem_not_counted_for_evict" => {
                             crate::object::put::<
@@ -1517,7 +1511,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 33usize,
                                 "mem_not_counted_for_evict",
-                            )?
+                            )
                         }
                         "mem_size_lua" => {
                             crate::object::put::<
@@ -1530,7 +1524,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 34usize,
                                 "mem_size_lua",
-                            )?
+                            )
                         }
                         "no_of_expires" => {
                             crate::object::put::<
@@ -1543,7 +1537,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 35usize,
                                 "no_of_expires",
-                            )?
+                            )
                         }
                         "no_of_keys" => {
                             crate::object::put::<
@@ -1556,7 +1550,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 36usize,
                                 "no_of_keys",
-                            )?
+                            )
                         }
                         "pubsub_channels" => {
                             crate::object::put::<
@@ -1569,7 +1563,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 37usize,
                                 "pubsub_channels",
-                            )?
+                            )
                         }
                         "pubsub_patterns" => {
                             crate::object::put::<
@@ -1582,7 +1576,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 38usize,
                                 "pubsub_patterns",
-                            )?
+                            )
                         }
                         "rdb_changes_since_last_save" => {
                             crate::object::put::<
@@ -1595,7 +1589,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 39usize,
                                 "rdb_changes_since_last_save",
-                            )?
+                            )
                         }
                         "read_hits" => {
                             crate::object::put::<
@@ -1608,7 +1602,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 40usize,
                                 "read_hits",
-                            )?
+                            )
                         }
                         "read_misses" => {
                             crate::object::put::<
@@ -1621,7 +1615,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 41usize,
                                 "read_misses",
-                            )?
+                            )
                         }
                         "shard_cpu_system" => {
                             crate::object::put::<
@@ -1634,7 +1628,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 42usize,
                                 "shard_cpu_system",
-                            )?
+                            )
                         }
                         "shard_cpu_user" => {
                             crate::object::put::<
@@ -1647,14 +1641,14 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 43usize,
                                 "shard_cpu_user",
-                            )?
+                            )
                         }
                         "stime" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.stime, &mut seen, 44usize, "stime")?
+                            >(&mut map, &mut out.stime, &mut seen, 44usize, "stime")
                         }
                         "sync_full" => {
                             crate::object::put::<
@@ -1667,7 +1661,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 45usize,
                                 "sync_full",
-                            )?
+                            )
                         }
                         "sync_partial_err" => {
                             crate::object::put::<
@@ -1680,7 +1674,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 46usize,
                                 "sync_partial_err",
-                            )?
+                            )
                         }
                         "sync_partial_ok" => {
                             crate::object::put::<
@@ -1693,7 +1687,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 47usize,
                                 "sync_partial_ok",
-                            )?
+                            )
                         }
                         "total_req" => {
                             crate::object::put::<
@@ -1706,7 +1700,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 48usize,
                                 "total_req",
-                            )?
+                            )
                         }
                         "used_memory" => {
                             crate::object::put::<
@@ -1719,7 +1713,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 49usize,
                                 "used_memory",
-                            )?
+                            )
                         }
                         "used_memory_peak" => {
                             crate::object::put::<
@@ -1732,7 +1726,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 50usize,
                                 "used_memory_peak",
-                            )?
+                            )
                         }
                         "used_memory_rss" => {
                             crate::object::put::<
@@ -1745,7 +1739,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 51usize,
                                 "used_memory_rss",
-                            )?
+                            )
                         }
                         "write_hits" => {
                             crate::object::put::<
@@ -1758,7 +1752,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 52usize,
                                 "write_hits",
-                            )?
+                            )
                         }
                         "write_misses" => {
                             crate::object::put::<
@@ -1771,10 +1765,11 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {
                                 &mut seen,
                                 53usize,
                                 "write_misses",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

@@ -39,12 +39,12 @@ impl ::serde::Serialize for Suffix {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("default", &self.default)?;
-        w.opt("internal", &self.internal)?;
-        w.opt("mdns", &self.mdns)?;
-        w.opt("name", &self.name)?;
-        w.opt("slaves", &self.slaves)?;
-        w.opt("use_aaaa_ns", &self.use_aaaa_ns)?;
+        w.opt("default", &self.default);
+        w.opt("internal", &self.internal);
+        w.opt("mdns", &self.mdns);
+        w.opt("name", &self.name);
+        w.opt("slaves", &self.slaves);
+        w.opt("use_aaaa_ns", &self.use_aaaa_ns);
         w.end(&self.extra)
     }
 }
@@ -71,47 +71,41 @@ impl<'de> ::serde::Deserialize<'de> for Suffix {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "default" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.default, &mut seen, 0usize, "default")?
+                            >(&mut map, &mut out.default, &mut seen, 0usize, "default")
                         }
                         "internal" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(
-                                &mut map,
-                                &mut out.internal,
-                                &mut seen,
-                                1usize,
-                                "internal",
-                            )?
+                            >(&mut map, &mut out.internal, &mut seen, 1usize, "internal")
                         }
                         "mdns" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.mdns, &mut seen, 2usize, "mdns")?
+                            >(&mut map, &mut out.mdns, &mut seen, 2usize, "mdns")
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 3usize, "name")
                         }
                         "slaves" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut out.slaves, &mut seen, 4usize, "slaves")?
+                            >(&mut map, &mut out.slaves, &mut seen, 4usize, "slaves")
                         }
                         "use_aaaa_ns" => {
                             crate::object::put::<
@@ -124,10 +118,11 @@ impl<'de> ::serde::Deserialize<'de> for Suffix {
                                 &mut seen,
                                 5usize,
                                 "use_aaaa_ns",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

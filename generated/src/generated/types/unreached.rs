@@ -25,9 +25,9 @@ impl ::serde::Serialize for BdbGroup {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("members", &self.members)?;
-        w.opt("memory_size", &self.memory_size)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("members", &self.members);
+        w.opt("memory_size", &self.memory_size);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -54,13 +54,13 @@ impl<'de> ::serde::Deserialize<'de> for BdbGroup {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "members" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut out.members, &mut seen, 0usize, "members")?
+                            >(&mut map, &mut out.members, &mut seen, 0usize, "members")
                         }
                         "memory_size" => {
                             crate::object::put::<
@@ -73,17 +73,18 @@ impl<'de> ::serde::Deserialize<'de> for BdbGroup {
                                 &mut seen,
                                 1usize,
                                 "memory_size",
-                            )?
+                            )
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 2usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 2usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -198,36 +199,36 @@ impl ::serde::Serialize for DbAlertsSettings {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("bdb_backup_delayed", &self.bdb_backup_delayed)?;
-        w.opt("bdb_crdt_src_high_syncer_lag", &self.bdb_crdt_src_high_syncer_lag)?;
+        w.opt("bdb_backup_delayed", &self.bdb_backup_delayed);
+        w.opt("bdb_crdt_src_high_syncer_lag", &self.bdb_crdt_src_high_syncer_lag);
         w.opt(
             "bdb_crdt_src_syncer_connection_error",
             &self.bdb_crdt_src_syncer_connection_error,
-        )?;
+        );
         w.opt(
             "bdb_crdt_src_syncer_general_error",
             &self.bdb_crdt_src_syncer_general_error,
-        )?;
-        w.opt("bdb_high_latency", &self.bdb_high_latency)?;
-        w.opt("bdb_high_syncer_lag", &self.bdb_high_syncer_lag)?;
-        w.opt("bdb_high_throughput", &self.bdb_high_throughput)?;
-        w.opt("bdb_long_running_action", &self.bdb_long_running_action)?;
-        w.opt("bdb_low_throughput", &self.bdb_low_throughput)?;
-        w.opt("bdb_ram_dataset_overhead", &self.bdb_ram_dataset_overhead)?;
-        w.opt("bdb_ram_values", &self.bdb_ram_values)?;
-        w.opt("bdb_replica_src_high_syncer_lag", &self.bdb_replica_src_high_syncer_lag)?;
+        );
+        w.opt("bdb_high_latency", &self.bdb_high_latency);
+        w.opt("bdb_high_syncer_lag", &self.bdb_high_syncer_lag);
+        w.opt("bdb_high_throughput", &self.bdb_high_throughput);
+        w.opt("bdb_long_running_action", &self.bdb_long_running_action);
+        w.opt("bdb_low_throughput", &self.bdb_low_throughput);
+        w.opt("bdb_ram_dataset_overhead", &self.bdb_ram_dataset_overhead);
+        w.opt("bdb_ram_values", &self.bdb_ram_values);
+        w.opt("bdb_replica_src_high_syncer_lag", &self.bdb_replica_src_high_syncer_lag);
         w.opt(
             "bdb_replica_src_syncer_connection_error",
             &self.bdb_replica_src_syncer_connection_error,
-        )?;
+        );
         w.opt(
             "bdb_replica_src_syncer_general_error",
             &self.bdb_replica_src_syncer_general_error,
-        )?;
-        w.opt("bdb_shard_num_ram_values", &self.bdb_shard_num_ram_values)?;
-        w.opt("bdb_size", &self.bdb_size)?;
-        w.opt("bdb_syncer_connection_error", &self.bdb_syncer_connection_error)?;
-        w.opt("bdb_syncer_general_error", &self.bdb_syncer_general_error)?;
+        );
+        w.opt("bdb_shard_num_ram_values", &self.bdb_shard_num_ram_values);
+        w.opt("bdb_size", &self.bdb_size);
+        w.opt("bdb_syncer_connection_error", &self.bdb_syncer_connection_error);
+        w.opt("bdb_syncer_general_error", &self.bdb_syncer_general_error);
         w.end(&self.extra)
     }
 }
@@ -254,7 +255,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "bdb_backup_delayed" => {
                             crate::object::put::<
                                 crate::object::OptNested,
@@ -266,7 +267,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 0usize,
                                 "bdb_backup_delayed",
-                            )?
+                            )
                         }
                         "bdb_crdt_src_high_syncer_lag" => {
                             crate::object::put::<
@@ -279,7 +280,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 1usize,
                                 "bdb_crdt_src_high_syncer_lag",
-                            )?
+                            )
                         }
                         "bdb_crdt_src_syncer_connection_error" => {
                             crate::object::put::<
@@ -292,7 +293,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 2usize,
                                 "bdb_crdt_src_syncer_connection_error",
-                            )?
+                            )
                         }
                         "bdb_crdt_src_syncer_general_error" => {
                             crate::object::put::<
@@ -305,7 +306,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 3usize,
                                 "bdb_crdt_src_syncer_general_error",
-                            )?
+                            )
                         }
                         "bdb_high_latency" => {
                             crate::object::put::<
@@ -318,7 +319,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 4usize,
                                 "bdb_high_latency",
-                            )?
+                            )
                         }
                         "bdb_high_syncer_lag" => {
                             crate::object::put::<
@@ -331,7 +332,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 5usize,
                                 "bdb_high_syncer_lag",
-                            )?
+                            )
                         }
                         "bdb_high_throughput" => {
                             crate::object::put::<
@@ -344,7 +345,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 6usize,
                                 "bdb_high_throughput",
-                            )?
+                            )
                         }
                         "bdb_long_running_action" => {
                             crate::object::put::<
@@ -357,7 +358,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 7usize,
                                 "bdb_long_running_action",
-                            )?
+                            )
                         }
                         "bdb_low_throughput" => {
                             crate::object::put::<
@@ -370,7 +371,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 8usize,
                                 "bdb_low_throughput",
-                            )?
+                            )
                         }
                         "bdb_ram_dataset_overhead" => {
                             crate::object::put::<
@@ -383,7 +384,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 9usize,
                                 "bdb_ram_dataset_overhead",
-                            )?
+                            )
                         }
                         "bdb_ram_values" => {
                             crate::object::put::<
@@ -396,7 +397,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 10usize,
                                 "bdb_ram_values",
-                            )?
+                            )
                         }
                         "bdb_replica_src_high_syncer_lag" => {
                             crate::object::put::<
@@ -409,7 +410,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 11usize,
                                 "bdb_replica_src_high_syncer_lag",
-                            )?
+                            )
                         }
                         "bdb_replica_src_syncer_connection_error" => {
                             crate::object::put::<
@@ -422,7 +423,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 12usize,
                                 "bdb_replica_src_syncer_connection_error",
-                            )?
+                            )
                         }
                         "bdb_replica_src_syncer_general_error" => {
                             crate::object::put::<
@@ -435,7 +436,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 13usize,
                                 "bdb_replica_src_syncer_general_error",
-                            )?
+                            )
                         }
                         "bdb_shard_num_ram_values" => {
                             crate::object::put::<
@@ -448,7 +449,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 14usize,
                                 "bdb_shard_num_ram_values",
-                            )?
+                            )
                         }
                         "bdb_size" => {
                             crate::object::put::<
@@ -461,7 +462,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 15usize,
                                 "bdb_size",
-                            )?
+                            )
                         }
                         "bdb_syncer_connection_error" => {
                             crate::object::put::<
@@ -474,7 +475,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 16usize,
                                 "bdb_syncer_connection_error",
-                            )?
+                            )
                         }
                         "bdb_syncer_general_error" => {
                             crate::object::put::<
@@ -487,10 +488,11 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
                                 &mut seen,
                                 17usize,
                                 "bdb_syncer_general_error",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -518,8 +520,8 @@ impl ::serde::Serialize for DbAlertsSettingsBdbAlertSettingsWithThreshold {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("enabled", &self.enabled)?;
-        w.opt("threshold", &self.threshold)?;
+        w.opt("enabled", &self.enabled);
+        w.opt("threshold", &self.threshold);
         w.end(&self.extra)
     }
 }
@@ -549,13 +551,13 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettingsBdbAlertSettingsWithThre
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "enabled" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.enabled, &mut seen, 0usize, "enabled")?
+                            >(&mut map, &mut out.enabled, &mut seen, 0usize, "enabled")
                         }
                         "threshold" => {
                             crate::object::put::<
@@ -568,10 +570,11 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettingsBdbAlertSettingsWithThre
                                 &mut seen,
                                 1usize,
                                 "threshold",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -599,9 +602,9 @@ impl ::serde::Serialize for ErrorBody {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("description", &self.description)?;
-        w.opt("error_code", &self.error_code)?;
-        w.opt("message", &self.message)?;
+        w.opt("description", &self.description);
+        w.opt("error_code", &self.error_code);
+        w.opt("message", &self.message);
         w.end(&self.extra)
     }
 }
@@ -628,7 +631,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorBody {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "description" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -640,7 +643,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorBody {
                                 &mut seen,
                                 0usize,
                                 "description",
-                            )?
+                            )
                         }
                         "error_code" => {
                             crate::object::put::<
@@ -653,17 +656,18 @@ impl<'de> ::serde::Deserialize<'de> for ErrorBody {
                                 &mut seen,
                                 1usize,
                                 "error_code",
-                            )?
+                            )
                         }
                         "message" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.message, &mut seen, 2usize, "message")?
+                            >(&mut map, &mut out.message, &mut seen, 2usize, "message")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -687,7 +691,7 @@ impl ::serde::Serialize for ModuleCreateRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("module", &self.module)?;
+        w.req("module", &self.module);
         w.end(&self.extra)
     }
 }
@@ -724,16 +728,17 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "module" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "module")?
+                            >(&mut map, &mut f0, "module")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ModuleCreateRequest {
                     module: crate::object::required(f0, "module")?,
@@ -800,26 +805,26 @@ impl ::serde::Serialize for ModuleCreateV2Response {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("action_uid", &self.action_uid)?;
-        w.opt("author", &self.author)?;
-        w.opt("capabilities", &self.capabilities)?;
-        w.opt("command_line_args", &self.command_line_args)?;
-        w.opt("config_command", &self.config_command)?;
-        w.opt("crdb", &self.crdb)?;
-        w.opt("dependencies", &self.dependencies)?;
-        w.opt("description", &self.description)?;
-        w.opt("display_name", &self.display_name)?;
-        w.opt("email", &self.email)?;
-        w.opt("homepage", &self.homepage)?;
-        w.opt("is_bundled", &self.is_bundled)?;
-        w.opt("license", &self.license)?;
-        w.opt("min_redis_pack_version", &self.min_redis_pack_version)?;
-        w.opt("min_redis_version", &self.min_redis_version)?;
-        w.opt("module_name", &self.module_name)?;
-        w.opt("semantic_version", &self.semantic_version)?;
-        w.opt("sha256", &self.sha256)?;
-        w.opt("uid", &self.uid)?;
-        w.opt("version", &self.version)?;
+        w.opt("action_uid", &self.action_uid);
+        w.opt("author", &self.author);
+        w.opt("capabilities", &self.capabilities);
+        w.opt("command_line_args", &self.command_line_args);
+        w.opt("config_command", &self.config_command);
+        w.opt("crdb", &self.crdb);
+        w.opt("dependencies", &self.dependencies);
+        w.opt("description", &self.description);
+        w.opt("display_name", &self.display_name);
+        w.opt("email", &self.email);
+        w.opt("homepage", &self.homepage);
+        w.opt("is_bundled", &self.is_bundled);
+        w.opt("license", &self.license);
+        w.opt("min_redis_pack_version", &self.min_redis_pack_version);
+        w.opt("min_redis_version", &self.min_redis_version);
+        w.opt("module_name", &self.module_name);
+        w.opt("semantic_version", &self.semantic_version);
+        w.opt("sha256", &self.sha256);
+        w.opt("uid", &self.uid);
+        w.opt("version", &self.version);
         w.end(&self.extra)
     }
 }
@@ -851,7 +856,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "action_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -863,14 +868,14 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 0usize,
                                 "action_uid",
-                            )?
+                            )
                         }
                         "author" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.author, &mut seen, 1usize, "author")?
+                            >(&mut map, &mut out.author, &mut seen, 1usize, "author")
                         }
                         "capabilities" => {
                             crate::object::put::<
@@ -883,7 +888,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 2usize,
                                 "capabilities",
-                            )?
+                            )
                         }
                         "command_line_args" => {
                             crate::object::put::<
@@ -896,7 +901,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 3usize,
                                 "command_line_args",
-                            )?
+                            )
                         }
                         "config_command" => {
                             crate::object::put::<
@@ -909,14 +914,14 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 4usize,
                                 "config_command",
-                            )?
+                            )
                         }
                         "crdb" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.crdb, &mut seen, 5usize, "crdb")?
+                            >(&mut map, &mut out.crdb, &mut seen, 5usize, "crdb")
                         }
                         "dependencies" => {
                             crate::object::put::<
@@ -929,7 +934,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 6usize,
                                 "dependencies",
-                            )?
+                            )
                         }
                         "description" => {
                             crate::object::put::<
@@ -942,7 +947,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 7usize,
                                 "description",
-                            )?
+                            )
                         }
                         "display_name" => {
                             crate::object::put::<
@@ -955,14 +960,14 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 8usize,
                                 "display_name",
-                            )?
+                            )
                         }
                         "email" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.email, &mut seen, 9usize, "email")?
+                            >(&mut map, &mut out.email, &mut seen, 9usize, "email")
                         }
                         "homepage" => {
                             crate::object::put::<
@@ -975,7 +980,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 10usize,
                                 "homepage",
-                            )?
+                            )
                         }
                         "is_bundled" => {
                             crate::object::put::<
@@ -988,14 +993,14 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 11usize,
                                 "is_bundled",
-                            )?
+                            )
                         }
                         "license" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.license, &mut seen, 12usize, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 12usize, "license")
                         }
                         "min_redis_pack_version" => {
                             crate::object::put::<
@@ -1008,7 +1013,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 13usize,
                                 "min_redis_pack_version",
-                            )?
+                            )
                         }
                         "min_redis_version" => {
                             crate::object::put::<
@@ -1021,7 +1026,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 14usize,
                                 "min_redis_version",
-                            )?
+                            )
                         }
                         "module_name" => {
                             crate::object::put::<
@@ -1034,7 +1039,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 15usize,
                                 "module_name",
-                            )?
+                            )
                         }
                         "semantic_version" => {
                             crate::object::put::<
@@ -1047,31 +1052,32 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
                                 &mut seen,
                                 16usize,
                                 "semantic_version",
-                            )?
+                            )
                         }
                         "sha256" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.sha256, &mut seen, 17usize, "sha256")?
+                            >(&mut map, &mut out.sha256, &mut seen, 17usize, "sha256")
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 18usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 18usize, "uid")
                         }
                         "version" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.version, &mut seen, 19usize, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 19usize, "version")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1139,27 +1145,27 @@ impl ::serde::Serialize for ModuleMetadata {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("author", &self.author)?;
-        w.opt("bigstore_version_2_support", &self.bigstore_version_2_support)?;
-        w.opt("capabilities", &self.capabilities)?;
-        w.opt("capability_name", &self.capability_name)?;
-        w.opt("command_line_args", &self.command_line_args)?;
-        w.opt("compatible_redis_version", &self.compatible_redis_version)?;
-        w.opt("config_command", &self.config_command)?;
-        w.opt("crdb", &self.crdb)?;
-        w.opt("dependencies", &self.dependencies)?;
-        w.opt("description", &self.description)?;
-        w.opt("display_name", &self.display_name)?;
-        w.opt("email", &self.email)?;
-        w.opt("homepage", &self.homepage)?;
-        w.opt("license", &self.license)?;
-        w.opt("min_redis_version", &self.min_redis_version)?;
-        w.opt("module_file", &self.module_file)?;
-        w.opt("module_name", &self.module_name)?;
-        w.opt("semantic_version", &self.semantic_version)?;
-        w.opt("sha256", &self.sha256)?;
-        w.opt("uid", &self.uid)?;
-        w.opt("version", &self.version)?;
+        w.opt("author", &self.author);
+        w.opt("bigstore_version_2_support", &self.bigstore_version_2_support);
+        w.opt("capabilities", &self.capabilities);
+        w.opt("capability_name", &self.capability_name);
+        w.opt("command_line_args", &self.command_line_args);
+        w.opt("compatible_redis_version", &self.compatible_redis_version);
+        w.opt("config_command", &self.config_command);
+        w.opt("crdb", &self.crdb);
+        w.opt("dependencies", &self.dependencies);
+        w.opt("description", &self.description);
+        w.opt("display_name", &self.display_name);
+        w.opt("email", &self.email);
+        w.opt("homepage", &self.homepage);
+        w.opt("license", &self.license);
+        w.opt("min_redis_version", &self.min_redis_version);
+        w.opt("module_file", &self.module_file);
+        w.opt("module_name", &self.module_name);
+        w.opt("semantic_version", &self.semantic_version);
+        w.opt("sha256", &self.sha256);
+        w.opt("uid", &self.uid);
+        w.opt("version", &self.version);
         w.end(&self.extra)
     }
 }
@@ -1186,13 +1192,13 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "author" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.author, &mut seen, 0usize, "author")?
+                            >(&mut map, &mut out.author, &mut seen, 0usize, "author")
                         }
                         "bigstore_version_2_support" => {
                             crate::object::put::<
@@ -1205,7 +1211,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 1usize,
                                 "bigstore_version_2_support",
-                            )?
+                            )
                         }
                         "capabilities" => {
                             crate::object::put::<
@@ -1218,7 +1224,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 2usize,
                                 "capabilities",
-                            )?
+                            )
                         }
                         "capability_name" => {
                             crate::object::put::<
@@ -1231,7 +1237,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 3usize,
                                 "capability_name",
-                            )?
+                            )
                         }
                         "command_line_args" => {
                             crate::object::put::<
@@ -1244,7 +1250,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 4usize,
                                 "command_line_args",
-                            )?
+                            )
                         }
                         "compatible_redis_version" => {
                             crate::object::put::<
@@ -1257,7 +1263,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 5usize,
                                 "compatible_redis_version",
-                            )?
+                            )
                         }
                         "config_command" => {
                             crate::object::put::<
@@ -1270,14 +1276,14 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 6usize,
                                 "config_command",
-                            )?
+                            )
                         }
                         "crdb" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.crdb, &mut seen, 7usize, "crdb")?
+                            >(&mut map, &mut out.crdb, &mut seen, 7usize, "crdb")
                         }
                         "dependencies" => {
                             crate::object::put::<
@@ -1290,7 +1296,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 8usize,
                                 "dependencies",
-                            )?
+                            )
                         }
                         "description" => {
                             crate::object::put::<
@@ -1303,7 +1309,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 9usize,
                                 "description",
-                            )?
+                            )
                         }
                         "display_name" => {
                             crate::object::put::<
@@ -1316,14 +1322,14 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 10usize,
                                 "display_name",
-                            )?
+                            )
                         }
                         "email" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.email, &mut seen, 11usize, "email")?
+                            >(&mut map, &mut out.email, &mut seen, 11usize, "email")
                         }
                         "homepage" => {
                             crate::object::put::<
@@ -1336,14 +1342,14 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 12usize,
                                 "homepage",
-                            )?
+                            )
                         }
                         "license" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.license, &mut seen, 13usize, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 13usize, "license")
                         }
                         "min_redis_version" => {
                             crate::object::put::<
@@ -1356,7 +1362,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 14usize,
                                 "min_redis_version",
-                            )?
+                            )
                         }
                         "module_file" => {
                             crate::object::put::<
@@ -1369,7 +1375,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 15usize,
                                 "module_file",
-                            )?
+                            )
                         }
                         "module_name" => {
                             crate::object::put::<
@@ -1382,7 +1388,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 16usize,
                                 "module_name",
-                            )?
+                            )
                         }
                         "semantic_version" => {
                             crate::object::put::<
@@ -1395,31 +1401,32 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
                                 &mut seen,
                                 17usize,
                                 "semantic_version",
-                            )?
+                            )
                         }
                         "sha256" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.sha256, &mut seen, 18usize, "sha256")?
+                            >(&mut map, &mut out.sha256, &mut seen, 18usize, "sha256")
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 19usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 19usize, "uid")
                         }
                         "version" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.version, &mut seen, 20usize, "version")?
+                            >(&mut map, &mut out.version, &mut seen, 20usize, "version")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1445,8 +1452,8 @@ impl ::serde::Serialize for ModuleMetadataCrdb {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("name", &self.name)?;
-        w.opt("supported_featureset_versions", &self.supported_featureset_versions)?;
+        w.opt("name", &self.name);
+        w.opt("supported_featureset_versions", &self.supported_featureset_versions);
         w.end(&self.extra)
     }
 }
@@ -1473,13 +1480,13 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadataCrdb {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 0usize, "name")
                         }
                         "supported_featureset_versions" => {
                             crate::object::put::<
@@ -1492,10 +1499,11 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadataCrdb {
                                 &mut seen,
                                 1usize,
                                 "supported_featureset_versions",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1519,7 +1527,7 @@ impl ::serde::Serialize for ModuleUserDefinedArtifactUploadRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("module", &self.module)?;
+        w.req("module", &self.module);
         w.end(&self.extra)
     }
 }
@@ -1559,16 +1567,17 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedArtifactUploadRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "module" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "module")?
+                            >(&mut map, &mut f0, "module")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(ModuleUserDefinedArtifactUploadRequest {
                     module: crate::object::required(f0, "module")?,
@@ -1635,26 +1644,26 @@ impl ::serde::Serialize for UsageReportEntry {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("active_active", &self.active_active)?;
-        w.opt("api_version", &self.api_version)?;
-        w.opt("backup", &self.backup)?;
-        w.opt("bdb_uid", &self.bdb_uid)?;
-        w.opt("cluster_name", &self.cluster_name)?;
-        w.opt("cluster_uuid", &self.cluster_uuid)?;
-        w.opt("date", &self.date)?;
-        w.opt("dominant_shard_criteria", &self.dominant_shard_criteria)?;
-        w.opt("license", &self.license)?;
-        w.opt("master_shards_count", &self.master_shards_count)?;
-        w.opt("no_eviction", &self.no_eviction)?;
-        w.opt("ops_sec", &self.ops_sec)?;
-        w.opt("persistence", &self.persistence)?;
-        w.opt("provisioned_memory", &self.provisioned_memory)?;
-        w.opt("replication", &self.replication)?;
-        w.opt("shard_type", &self.shard_type)?;
-        w.opt("software_version", &self.software_version)?;
-        w.opt("type", &self.type_)?;
-        w.opt("used_memory", &self.used_memory)?;
-        w.opt("using_redis_search", &self.using_redis_search)?;
+        w.opt("active_active", &self.active_active);
+        w.opt("api_version", &self.api_version);
+        w.opt("backup", &self.backup);
+        w.opt("bdb_uid", &self.bdb_uid);
+        w.opt("cluster_name", &self.cluster_name);
+        w.opt("cluster_uuid", &self.cluster_uuid);
+        w.opt("date", &self.date);
+        w.opt("dominant_shard_criteria", &self.dominant_shard_criteria);
+        w.opt("license", &self.license);
+        w.opt("master_shards_count", &self.master_shards_count);
+        w.opt("no_eviction", &self.no_eviction);
+        w.opt("ops_sec", &self.ops_sec);
+        w.opt("persistence", &self.persistence);
+        w.opt("provisioned_memory", &self.provisioned_memory);
+        w.opt("replication", &self.replication);
+        w.opt("shard_type", &self.shard_type);
+        w.opt("software_version", &self.software_version);
+        w.opt("type", &self.type_);
+        w.opt("used_memory", &self.used_memory);
+        w.opt("using_redis_search", &self.using_redis_search);
         w.end(&self.extra)
     }
 }
@@ -1681,7 +1690,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "active_active" => {
                             crate::object::put::<
                                 crate::object::OptBool,
@@ -1693,7 +1702,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 0usize,
                                 "active_active",
-                            )?
+                            )
                         }
                         "api_version" => {
                             crate::object::put::<
@@ -1706,21 +1715,21 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 1usize,
                                 "api_version",
-                            )?
+                            )
                         }
                         "backup" => {
                             crate::object::put::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut out.backup, &mut seen, 2usize, "backup")?
+                            >(&mut map, &mut out.backup, &mut seen, 2usize, "backup")
                         }
                         "bdb_uid" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.bdb_uid, &mut seen, 3usize, "bdb_uid")?
+                            >(&mut map, &mut out.bdb_uid, &mut seen, 3usize, "bdb_uid")
                         }
                         "cluster_name" => {
                             crate::object::put::<
@@ -1733,7 +1742,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 4usize,
                                 "cluster_name",
-                            )?
+                            )
                         }
                         "cluster_uuid" => {
                             crate::object::put::<
@@ -1746,14 +1755,14 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 5usize,
                                 "cluster_uuid",
-                            )?
+                            )
                         }
                         "date" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.date, &mut seen, 6usize, "date")?
+                            >(&mut map, &mut out.date, &mut seen, 6usize, "date")
                         }
                         "dominant_shard_criteria" => {
                             crate::object::put::<
@@ -1766,14 +1775,14 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 7usize,
                                 "dominant_shard_criteria",
-                            )?
+                            )
                         }
                         "license" => {
                             crate::object::put::<
                                 crate::object::OptNested,
                                 _,
                                 _,
-                            >(&mut map, &mut out.license, &mut seen, 8usize, "license")?
+                            >(&mut map, &mut out.license, &mut seen, 8usize, "license")
                         }
                         "master_shards_count" => {
                             crate::object::put::<
@@ -1786,7 +1795,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 9usize,
                                 "master_shards_count",
-                            )?
+                            )
                         }
                         "no_eviction" => {
                             crate::object::put::<
@@ -1799,14 +1808,14 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 10usize,
                                 "no_eviction",
-                            )?
+                            )
                         }
                         "ops_sec" => {
                             crate::object::put::<
                                 crate::object::OptF64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.ops_sec, &mut seen, 11usize, "ops_sec")?
+                            >(&mut map, &mut out.ops_sec, &mut seen, 11usize, "ops_sec")
                         }
                         "persistence" => {
                             crate::object::put::<
@@ -1819,7 +1828,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 12usize,
                                 "persistence",
-                            )?
+                            )
                         }
                         "provisioned_memory" => {
                             crate::object::put::<
@@ -1832,7 +1841,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 13usize,
                                 "provisioned_memory",
-                            )?
+                            )
                         }
                         "replication" => {
                             crate::object::put::<
@@ -1845,7 +1854,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 14usize,
                                 "replication",
-                            )?
+                            )
                         }
                         "shard_type" => {
                             crate::object::put::<
@@ -1858,7 +1867,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 15usize,
                                 "shard_type",
-                            )?
+                            )
                         }
                         "software_version" => {
                             crate::object::put::<
@@ -1871,14 +1880,14 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 16usize,
                                 "software_version",
-                            )?
+                            )
                         }
                         "type" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.type_, &mut seen, 17usize, "type")?
+                            >(&mut map, &mut out.type_, &mut seen, 17usize, "type")
                         }
                         "used_memory" => {
                             crate::object::put::<
@@ -1891,7 +1900,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 18usize,
                                 "used_memory",
-                            )?
+                            )
                         }
                         "using_redis_search" => {
                             crate::object::put::<
@@ -1904,10 +1913,11 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
                                 &mut seen,
                                 19usize,
                                 "using_redis_search",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1918,7 +1928,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
 ///Criterion that decided a database's shard type in the usage report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UsageReportEntryDominantShardCriteria {
     ///`mem`
@@ -1937,6 +1947,7 @@ impl UsageReportEntryDominantShardCriteria {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["mem", "ops", "rof"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mem => "mem",
@@ -1946,50 +1957,65 @@ impl UsageReportEntryDominantShardCriteria {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Mem),
+            1usize => ::std::option::Option::Some(Self::Ops),
+            2usize => ::std::option::Option::Some(Self::Rof),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+impl ::std::fmt::Debug for UsageReportEntryDominantShardCriteria {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Mem => f.write_str("Mem"),
+            Self::Ops => f.write_str("Ops"),
+            Self::Rof => f.write_str("Rof"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
+        }
+    }
 }
 impl ::std::convert::From<&str> for UsageReportEntryDominantShardCriteria {
+    #[inline]
     fn from(value: &str) -> Self {
-        match value {
-            "mem" => Self::Mem,
-            "ops" => Self::Ops,
-            "rof" => Self::Rof,
-            other => Self::Unknown(other.to_string()),
-        }
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
     }
 }
 impl ::std::convert::From<::std::string::String>
 for UsageReportEntryDominantShardCriteria {
+    #[inline]
     fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "mem" => Self::Mem,
-            "ops" => Self::Ops,
-            "rof" => Self::Rof,
-            _ => Self::Unknown(value),
-        }
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for UsageReportEntryDominantShardCriteria {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for UsageReportEntryDominantShardCriteria {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for UsageReportEntryDominantShardCriteria {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "mem" => Self::Mem,
-            "ops" => Self::Ops,
-            "rof" => Self::Rof,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for UsageReportEntryDominantShardCriteria {
@@ -2020,7 +2046,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntryDominantShardCriteria {
 ///Shard type in the usage report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UsageReportEntryShardType {
     ///`micro`
@@ -2046,6 +2072,7 @@ impl UsageReportEntryShardType {
         "auto_tiering",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Micro => "micro",
@@ -2056,52 +2083,66 @@ impl UsageReportEntryShardType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for UsageReportEntryShardType {
-    fn from(value: &str) -> Self {
-        match value {
-            "micro" => Self::Micro,
-            "normal" => Self::Normal,
-            "large" => Self::Large,
-            "auto_tiering" => Self::AutoTiering,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Micro),
+            1usize => ::std::option::Option::Some(Self::Normal),
+            2usize => ::std::option::Option::Some(Self::Large),
+            3usize => ::std::option::Option::Some(Self::AutoTiering),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for UsageReportEntryShardType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "micro" => Self::Micro,
-            "normal" => Self::Normal,
-            "large" => Self::Large,
-            "auto_tiering" => Self::AutoTiering,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for UsageReportEntryShardType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Micro => f.write_str("Micro"),
+            Self::Normal => f.write_str("Normal"),
+            Self::Large => f.write_str("Large"),
+            Self::AutoTiering => f.write_str("AutoTiering"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for UsageReportEntryShardType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for UsageReportEntryShardType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for UsageReportEntryShardType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for UsageReportEntryShardType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for UsageReportEntryShardType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "micro" => Self::Micro,
-            "normal" => Self::Normal,
-            "large" => Self::Large,
-            "auto_tiering" => Self::AutoTiering,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for UsageReportEntryShardType {
@@ -2132,7 +2173,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntryShardType {
 ///Database type in the usage report.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UsageReportEntryType {
     ///`core`
@@ -2151,6 +2192,7 @@ impl UsageReportEntryType {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["core", "premium", "auto_tiering"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Core => "core",
@@ -2160,49 +2202,64 @@ impl UsageReportEntryType {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for UsageReportEntryType {
-    fn from(value: &str) -> Self {
-        match value {
-            "core" => Self::Core,
-            "premium" => Self::Premium,
-            "auto_tiering" => Self::AutoTiering,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Core),
+            1usize => ::std::option::Option::Some(Self::Premium),
+            2usize => ::std::option::Option::Some(Self::AutoTiering),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for UsageReportEntryType {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "core" => Self::Core,
-            "premium" => Self::Premium,
-            "auto_tiering" => Self::AutoTiering,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for UsageReportEntryType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Core => f.write_str("Core"),
+            Self::Premium => f.write_str("Premium"),
+            Self::AutoTiering => f.write_str("AutoTiering"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for UsageReportEntryType {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for UsageReportEntryType {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for UsageReportEntryType {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for UsageReportEntryType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for UsageReportEntryType {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "core" => Self::Core,
-            "premium" => Self::Premium,
-            "auto_tiering" => Self::AutoTiering,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for UsageReportEntryType {
@@ -2258,13 +2315,13 @@ impl ::serde::Serialize for UsageReportLicense {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("activation_date", &self.activation_date)?;
-        w.opt("expiration_date", &self.expiration_date)?;
-        w.opt("flash_shards_in_use", &self.flash_shards_in_use)?;
-        w.opt("flash_shards_limit", &self.flash_shards_limit)?;
-        w.opt("ram_shards_in_use", &self.ram_shards_in_use)?;
-        w.opt("ram_shards_limit", &self.ram_shards_limit)?;
-        w.opt("shards_limit", &self.shards_limit)?;
+        w.opt("activation_date", &self.activation_date);
+        w.opt("expiration_date", &self.expiration_date);
+        w.opt("flash_shards_in_use", &self.flash_shards_in_use);
+        w.opt("flash_shards_limit", &self.flash_shards_limit);
+        w.opt("ram_shards_in_use", &self.ram_shards_in_use);
+        w.opt("ram_shards_limit", &self.ram_shards_limit);
+        w.opt("shards_limit", &self.shards_limit);
         w.end(&self.extra)
     }
 }
@@ -2291,7 +2348,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportLicense {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "activation_date" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -2303,7 +2360,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportLicense {
                                 &mut seen,
                                 0usize,
                                 "activation_date",
-                            )?
+                            )
                         }
                         "expiration_date" => {
                             crate::object::put::<
@@ -2316,7 +2373,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportLicense {
                                 &mut seen,
                                 1usize,
                                 "expiration_date",
-                            )?
+                            )
                         }
                         "flash_shards_in_use" => {
                             crate::object::put::<
@@ -2329,7 +2386,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportLicense {
                                 &mut seen,
                                 2usize,
                                 "flash_shards_in_use",
-                            )?
+                            )
                         }
                         "flash_shards_limit" => {
                             crate::object::put::<
@@ -2342,7 +2399,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportLicense {
                                 &mut seen,
                                 3usize,
                                 "flash_shards_limit",
-                            )?
+                            )
                         }
                         "ram_shards_in_use" => {
                             crate::object::put::<
@@ -2355,7 +2412,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportLicense {
                                 &mut seen,
                                 4usize,
                                 "ram_shards_in_use",
-                            )?
+                            )
                         }
                         "ram_shards_limit" => {
                             crate::object::put::<
@@ -2368,7 +2425,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportLicense {
                                 &mut seen,
                                 5usize,
                                 "ram_shards_limit",
-                            )?
+                            )
                         }
                         "shards_limit" => {
                             crate::object::put::<
@@ -2381,10 +2438,11 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportLicense {
                                 &mut seen,
                                 6usize,
                                 "shards_limit",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }

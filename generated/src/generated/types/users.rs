@@ -25,9 +25,9 @@ impl ::serde::Serialize for JwtAuthorize {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("password", &self.password)?;
-        w.opt("ttl", &self.ttl)?;
-        w.req("username", &self.username)?;
+        w.req("password", &self.password);
+        w.opt("ttl", &self.ttl);
+        w.req("username", &self.username);
         w.end(&self.extra)
     }
 }
@@ -106,30 +106,31 @@ impl<'de> ::serde::Deserialize<'de> for JwtAuthorize {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "password" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "password")?
+                            >(&mut map, &mut f0, "password")
                         }
                         "ttl" => {
                             crate::object::set::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "ttl")?
+                            >(&mut map, &mut f1, "ttl")
                         }
                         "username" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "username")?
+                            >(&mut map, &mut f2, "username")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(JwtAuthorize {
                     password: crate::object::required(f0, "password")?,
@@ -158,7 +159,7 @@ impl ::serde::Serialize for JwtToken {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("access_token", &self.access_token)?;
+        w.opt("access_token", &self.access_token);
         w.end(&self.extra)
     }
 }
@@ -194,7 +195,7 @@ impl<'de> ::serde::Deserialize<'de> for JwtToken {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "access_token" => {
                             crate::object::put::<
                                 crate::object::OptString,
@@ -206,10 +207,11 @@ impl<'de> ::serde::Deserialize<'de> for JwtToken {
                                 &mut seen,
                                 0usize,
                                 "access_token",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -235,8 +237,8 @@ impl ::serde::Serialize for RolePermissions {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("api_permissions", &self.api_permissions)?;
-        w.opt("ui_permissions", &self.ui_permissions)?;
+        w.opt("api_permissions", &self.api_permissions);
+        w.opt("ui_permissions", &self.ui_permissions);
         w.end(&self.extra)
     }
 }
@@ -263,7 +265,7 @@ impl<'de> ::serde::Deserialize<'de> for RolePermissions {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "api_permissions" => {
                             crate::object::put::<
                                 crate::object::OptSeqScalar,
@@ -275,7 +277,7 @@ impl<'de> ::serde::Deserialize<'de> for RolePermissions {
                                 &mut seen,
                                 0usize,
                                 "api_permissions",
-                            )?
+                            )
                         }
                         "ui_permissions" => {
                             crate::object::put::<
@@ -288,10 +290,11 @@ impl<'de> ::serde::Deserialize<'de> for RolePermissions {
                                 &mut seen,
                                 1usize,
                                 "ui_permissions",
-                            )?
+                            )
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -359,23 +362,23 @@ impl ::serde::Serialize for User {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("account_id", &self.account_id)?;
-        w.opt("action_uid", &self.action_uid)?;
-        w.opt("auth_method", &self.auth_method)?;
-        w.opt("bdbs_email_alerts", &self.bdbs_email_alerts)?;
-        w.opt("certificate_subject_line", &self.certificate_subject_line)?;
-        w.opt("cluster_email_alerts", &self.cluster_email_alerts)?;
-        w.opt("email", &self.email)?;
-        w.opt("email_alerts", &self.email_alerts)?;
-        w.opt("last_login", &self.last_login)?;
-        w.opt("name", &self.name)?;
-        w.opt("password", &self.password)?;
-        w.opt("password_hash_method", &self.password_hash_method)?;
-        w.opt("password_issue_date", &self.password_issue_date)?;
-        w.opt("role", &self.role)?;
-        w.opt("role_uids", &self.role_uids)?;
-        w.opt("status", &self.status)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("account_id", &self.account_id);
+        w.opt("action_uid", &self.action_uid);
+        w.opt("auth_method", &self.auth_method);
+        w.opt("bdbs_email_alerts", &self.bdbs_email_alerts);
+        w.opt("certificate_subject_line", &self.certificate_subject_line);
+        w.opt("cluster_email_alerts", &self.cluster_email_alerts);
+        w.opt("email", &self.email);
+        w.opt("email_alerts", &self.email_alerts);
+        w.opt("last_login", &self.last_login);
+        w.opt("name", &self.name);
+        w.opt("password", &self.password);
+        w.opt("password_hash_method", &self.password_hash_method);
+        w.opt("password_issue_date", &self.password_issue_date);
+        w.opt("role", &self.role);
+        w.opt("role_uids", &self.role_uids);
+        w.opt("status", &self.status);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -530,7 +533,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "account_id" => {
                             crate::object::put::<
                                 crate::object::OptI64,
@@ -542,7 +545,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 0usize,
                                 "account_id",
-                            )?
+                            )
                         }
                         "action_uid" => {
                             crate::object::put::<
@@ -555,7 +558,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 1usize,
                                 "action_uid",
-                            )?
+                            )
                         }
                         "auth_method" => {
                             crate::object::put::<
@@ -568,7 +571,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 2usize,
                                 "auth_method",
-                            )?
+                            )
                         }
                         "bdbs_email_alerts" => {
                             crate::object::put::<
@@ -581,7 +584,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 3usize,
                                 "bdbs_email_alerts",
-                            )?
+                            )
                         }
                         "certificate_subject_line" => {
                             crate::object::put::<
@@ -594,7 +597,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 4usize,
                                 "certificate_subject_line",
-                            )?
+                            )
                         }
                         "cluster_email_alerts" => {
                             crate::object::put::<
@@ -607,14 +610,14 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 5usize,
                                 "cluster_email_alerts",
-                            )?
+                            )
                         }
                         "email" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.email, &mut seen, 6usize, "email")?
+                            >(&mut map, &mut out.email, &mut seen, 6usize, "email")
                         }
                         "email_alerts" => {
                             crate::object::put::<
@@ -627,7 +630,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 7usize,
                                 "email_alerts",
-                            )?
+                            )
                         }
                         "last_login" => {
                             crate::object::put::<
@@ -640,14 +643,14 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 8usize,
                                 "last_login",
-                            )?
+                            )
                         }
                         "name" => {
                             crate::object::put::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut out.name, &mut seen, 9usize, "name")?
+                            >(&mut map, &mut out.name, &mut seen, 9usize, "name")
                         }
                         "password" => {
                             crate::object::put::<
@@ -660,7 +663,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 10usize,
                                 "password",
-                            )?
+                            )
                         }
                         "password_hash_method" => {
                             crate::object::put::<
@@ -673,7 +676,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 11usize,
                                 "password_hash_method",
-                            )?
+                            )
                         }
                         "password_issue_date" => {
                             crate::object::put::<
@@ -686,14 +689,14 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 12usize,
                                 "password_issue_date",
-                            )?
+                            )
                         }
                         "role" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.role, &mut seen, 13usize, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 13usize, "role")
                         }
                         "role_uids" => {
                             crate::object::put::<
@@ -706,24 +709,25 @@ impl<'de> ::serde::Deserialize<'de> for User {
                                 &mut seen,
                                 14usize,
                                 "role_uids",
-                            )?
+                            )
                         }
                         "status" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.status, &mut seen, 15usize, "status")?
+                            >(&mut map, &mut out.status, &mut seen, 15usize, "status")
                         }
                         "uid" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.uid, &mut seen, 16usize, "uid")?
+                            >(&mut map, &mut out.uid, &mut seen, 16usize, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -734,7 +738,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
 ///How a user signs in (`user.auth_method`); `regular` when not set.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserAuthMethod {
     ///`regular`
@@ -760,6 +764,7 @@ impl UserAuthMethod {
         "sso",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Regular => "regular",
@@ -770,52 +775,66 @@ impl UserAuthMethod {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for UserAuthMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "regular" => Self::Regular,
-            "certificate" => Self::Certificate,
-            "entraid" => Self::Entraid,
-            "sso" => Self::Sso,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Regular),
+            1usize => ::std::option::Option::Some(Self::Certificate),
+            2usize => ::std::option::Option::Some(Self::Entraid),
+            3usize => ::std::option::Option::Some(Self::Sso),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for UserAuthMethod {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "regular" => Self::Regular,
-            "certificate" => Self::Certificate,
-            "entraid" => Self::Entraid,
-            "sso" => Self::Sso,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for UserAuthMethod {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Regular => f.write_str("Regular"),
+            Self::Certificate => f.write_str("Certificate"),
+            Self::Entraid => f.write_str("Entraid"),
+            Self::Sso => f.write_str("Sso"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for UserAuthMethod {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for UserAuthMethod {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for UserAuthMethod {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for UserAuthMethod {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for UserAuthMethod {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "regular" => Self::Regular,
-            "certificate" => Self::Certificate,
-            "entraid" => Self::Entraid,
-            "sso" => Self::Sso,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for UserAuthMethod {
@@ -887,19 +906,19 @@ impl ::serde::Serialize for UserCreate {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("account_id", &self.account_id)?;
-        w.opt("auth_method", &self.auth_method)?;
-        w.opt("bdbs_email_alerts", &self.bdbs_email_alerts)?;
-        w.opt("certificate_subject_line", &self.certificate_subject_line)?;
-        w.opt("cluster_email_alerts", &self.cluster_email_alerts)?;
-        w.req("email", &self.email)?;
-        w.opt("email_alerts", &self.email_alerts)?;
-        w.opt("name", &self.name)?;
-        w.req("password", &self.password)?;
-        w.opt("password_hash_method", &self.password_hash_method)?;
-        w.opt("role", &self.role)?;
-        w.opt("role_uids", &self.role_uids)?;
-        w.opt("uid", &self.uid)?;
+        w.opt("account_id", &self.account_id);
+        w.opt("auth_method", &self.auth_method);
+        w.opt("bdbs_email_alerts", &self.bdbs_email_alerts);
+        w.opt("certificate_subject_line", &self.certificate_subject_line);
+        w.opt("cluster_email_alerts", &self.cluster_email_alerts);
+        w.req("email", &self.email);
+        w.opt("email_alerts", &self.email_alerts);
+        w.opt("name", &self.name);
+        w.req("password", &self.password);
+        w.opt("password_hash_method", &self.password_hash_method);
+        w.opt("role", &self.role);
+        w.opt("role_uids", &self.role_uids);
+        w.opt("uid", &self.uid);
         w.end(&self.extra)
     }
 }
@@ -1093,100 +1112,101 @@ impl<'de> ::serde::Deserialize<'de> for UserCreate {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "account_id" => {
                             crate::object::set::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "account_id")?
+                            >(&mut map, &mut f0, "account_id")
                         }
                         "auth_method" => {
                             crate::object::set::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "auth_method")?
+                            >(&mut map, &mut f1, "auth_method")
                         }
                         "bdbs_email_alerts" => {
                             crate::object::set::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f2, "bdbs_email_alerts")?
+                            >(&mut map, &mut f2, "bdbs_email_alerts")
                         }
                         "certificate_subject_line" => {
                             crate::object::set::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f3, "certificate_subject_line")?
+                            >(&mut map, &mut f3, "certificate_subject_line")
                         }
                         "cluster_email_alerts" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f4, "cluster_email_alerts")?
+                            >(&mut map, &mut f4, "cluster_email_alerts")
                         }
                         "email" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f5, "email")?
+                            >(&mut map, &mut f5, "email")
                         }
                         "email_alerts" => {
                             crate::object::set::<
                                 crate::object::OptBool,
                                 _,
                                 _,
-                            >(&mut map, &mut f6, "email_alerts")?
+                            >(&mut map, &mut f6, "email_alerts")
                         }
                         "name" => {
                             crate::object::set::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f7, "name")?
+                            >(&mut map, &mut f7, "name")
                         }
                         "password" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f8, "password")?
+                            >(&mut map, &mut f8, "password")
                         }
                         "password_hash_method" => {
                             crate::object::set::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f9, "password_hash_method")?
+                            >(&mut map, &mut f9, "password_hash_method")
                         }
                         "role" => {
                             crate::object::set::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut f10, "role")?
+                            >(&mut map, &mut f10, "role")
                         }
                         "role_uids" => {
                             crate::object::set::<
                                 crate::object::OptSeqScalar,
                                 _,
                                 _,
-                            >(&mut map, &mut f11, "role_uids")?
+                            >(&mut map, &mut f11, "role_uids")
                         }
                         "uid" => {
                             crate::object::set::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut f12, "uid")?
+                            >(&mut map, &mut f12, "uid")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(UserCreate {
                     account_id: f0.unwrap_or_default(),
@@ -1227,8 +1247,8 @@ impl ::serde::Serialize for UserPasswordAddRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("new_password", &self.new_password)?;
-        w.opt("username", &self.username)?;
+        w.req("new_password", &self.new_password);
+        w.opt("username", &self.username);
         w.end(&self.extra)
     }
 }
@@ -1298,23 +1318,24 @@ impl<'de> ::serde::Deserialize<'de> for UserPasswordAddRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "new_password" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "new_password")?
+                            >(&mut map, &mut f0, "new_password")
                         }
                         "username" => {
                             crate::object::set::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "username")?
+                            >(&mut map, &mut f1, "username")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(UserPasswordAddRequest {
                     new_password: crate::object::required(f0, "new_password")?,
@@ -1344,8 +1365,8 @@ impl ::serde::Serialize for UserPasswordDeleteRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("old_password", &self.old_password)?;
-        w.opt("username", &self.username)?;
+        w.req("old_password", &self.old_password);
+        w.opt("username", &self.username);
         w.end(&self.extra)
     }
 }
@@ -1415,23 +1436,24 @@ impl<'de> ::serde::Deserialize<'de> for UserPasswordDeleteRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "old_password" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "old_password")?
+                            >(&mut map, &mut f0, "old_password")
                         }
                         "username" => {
                             crate::object::set::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "username")?
+                            >(&mut map, &mut f1, "username")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(UserPasswordDeleteRequest {
                     old_password: crate::object::required(f0, "old_password")?,
@@ -1446,7 +1468,7 @@ impl<'de> ::serde::Deserialize<'de> for UserPasswordDeleteRequest {
 ///Hashing applied to a pre-hashed `password`; `1` means SHA-256 of `username:clustername:password`.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserPasswordHashMethod {
     ///`1`
@@ -1461,6 +1483,7 @@ impl UserPasswordHashMethod {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["1"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::V1 => "1",
@@ -1468,43 +1491,60 @@ impl UserPasswordHashMethod {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for UserPasswordHashMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "1" => Self::V1,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::V1),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for UserPasswordHashMethod {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "1" => Self::V1,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for UserPasswordHashMethod {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::V1 => f.write_str("V1"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for UserPasswordHashMethod {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for UserPasswordHashMethod {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for UserPasswordHashMethod {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for UserPasswordHashMethod {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for UserPasswordHashMethod {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "1" => Self::V1,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for UserPasswordHashMethod {
@@ -1550,8 +1590,8 @@ impl ::serde::Serialize for UserPasswordUpdateRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.req("new_password", &self.new_password)?;
-        w.opt("username", &self.username)?;
+        w.req("new_password", &self.new_password);
+        w.opt("username", &self.username);
         w.end(&self.extra)
     }
 }
@@ -1621,23 +1661,24 @@ impl<'de> ::serde::Deserialize<'de> for UserPasswordUpdateRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "new_password" => {
                             crate::object::set::<
                                 crate::object::Str,
                                 _,
                                 _,
-                            >(&mut map, &mut f0, "new_password")?
+                            >(&mut map, &mut f0, "new_password")
                         }
                         "username" => {
                             crate::object::set::<
                                 crate::object::OptString,
                                 _,
                                 _,
-                            >(&mut map, &mut f1, "username")?
+                            >(&mut map, &mut f1, "username")
                         }
-                        _ => crate::object::keep(&mut map, &mut extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(UserPasswordUpdateRequest {
                     new_password: crate::object::required(f0, "new_password")?,
@@ -1667,7 +1708,7 @@ impl ::serde::Serialize for UserRefreshJwtRequest {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("ttl", &self.ttl)?;
+        w.opt("ttl", &self.ttl);
         w.end(&self.extra)
     }
 }
@@ -1702,16 +1743,17 @@ impl<'de> ::serde::Deserialize<'de> for UserRefreshJwtRequest {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "ttl" => {
                             crate::object::put::<
                                 crate::object::OptI64,
                                 _,
                                 _,
-                            >(&mut map, &mut out.ttl, &mut seen, 0usize, "ttl")?
+                            >(&mut map, &mut out.ttl, &mut seen, 0usize, "ttl")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1722,7 +1764,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRefreshJwtRequest {
 ///Management role of a user (`user.role`); `db_viewer` when not set. On clusters with role-based access control, `role_uids` is used instead.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserRole {
     ///`admin`
@@ -1757,6 +1799,7 @@ impl UserRole {
         "none",
     ];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Admin => "admin",
@@ -1770,61 +1813,72 @@ impl UserRole {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for UserRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "admin" => Self::Admin,
-            "cluster_member" => Self::ClusterMember,
-            "cluster_viewer" => Self::ClusterViewer,
-            "db_member" => Self::DbMember,
-            "db_viewer" => Self::DbViewer,
-            "user_manager" => Self::UserManager,
-            "none" => Self::None,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Admin),
+            1usize => ::std::option::Option::Some(Self::ClusterMember),
+            2usize => ::std::option::Option::Some(Self::ClusterViewer),
+            3usize => ::std::option::Option::Some(Self::DbMember),
+            4usize => ::std::option::Option::Some(Self::DbViewer),
+            5usize => ::std::option::Option::Some(Self::UserManager),
+            6usize => ::std::option::Option::Some(Self::None),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for UserRole {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "admin" => Self::Admin,
-            "cluster_member" => Self::ClusterMember,
-            "cluster_viewer" => Self::ClusterViewer,
-            "db_member" => Self::DbMember,
-            "db_viewer" => Self::DbViewer,
-            "user_manager" => Self::UserManager,
-            "none" => Self::None,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for UserRole {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Admin => f.write_str("Admin"),
+            Self::ClusterMember => f.write_str("ClusterMember"),
+            Self::ClusterViewer => f.write_str("ClusterViewer"),
+            Self::DbMember => f.write_str("DbMember"),
+            Self::DbViewer => f.write_str("DbViewer"),
+            Self::UserManager => f.write_str("UserManager"),
+            Self::None => f.write_str("None"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for UserRole {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for UserRole {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for UserRole {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for UserRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for UserRole {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "admin" => Self::Admin,
-            "cluster_member" => Self::ClusterMember,
-            "cluster_viewer" => Self::ClusterViewer,
-            "db_member" => Self::DbMember,
-            "db_viewer" => Self::DbViewer,
-            "user_manager" => Self::UserManager,
-            "none" => Self::None,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for UserRole {
@@ -1868,7 +1922,7 @@ impl ::serde::Serialize for UserRoleGetResponse {
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut w = crate::unfit::Writer::new(serializer)?;
-        w.opt("role", &self.role)?;
+        w.opt("role", &self.role);
         w.end(&self.extra)
     }
 }
@@ -1895,16 +1949,17 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleGetResponse {
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<crate::object::Key<'de>>()?
                 {
-                    match key.as_str() {
+                    let step = match key.as_str() {
                         "role" => {
                             crate::object::put::<
                                 crate::object::OptEnum,
                                 _,
                                 _,
-                            >(&mut map, &mut out.role, &mut seen, 0usize, "role")?
+                            >(&mut map, &mut out.role, &mut seen, 0usize, "role")
                         }
-                        _ => crate::object::keep(&mut map, &mut out.extra, key)?,
-                    }
+                        _ => crate::object::keep(&mut map, &mut out.extra, key),
+                    };
+                    step?;
                 }
                 ::std::result::Result::Ok(out)
             }
@@ -1915,7 +1970,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleGetResponse {
 ///Sign-in status of a user (`user.status`, read-only): `active` can sign in, `locked` cannot, `password_expired` cannot until the password is changed.
 ///
 /// Open: a value the spec does not list decodes into `Unknown` and is written back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserStatus {
     ///`active`
@@ -1934,6 +1989,7 @@ impl UserStatus {
     /// Every documented value, in spec order.
     pub const KNOWN: &'static [&'static str] = &["active", "locked", "password_expired"];
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -1943,49 +1999,64 @@ impl UserStatus {
         }
     }
     /// Whether the value is one the spec documents.
+    #[inline]
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_) | Self::UnknownScalar(_))
     }
-}
-impl ::std::convert::From<&str> for UserStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "active" => Self::Active,
-            "locked" => Self::Locked,
-            "password_expired" => Self::PasswordExpired,
-            other => Self::Unknown(other.to_string()),
+    /// The documented value `value` is, if it is one.
+    #[inline]
+    fn documented(value: &str) -> ::std::option::Option<Self> {
+        match crate::lenient::known_index(Self::KNOWN, value)? {
+            0usize => ::std::option::Option::Some(Self::Active),
+            1usize => ::std::option::Option::Some(Self::Locked),
+            2usize => ::std::option::Option::Some(Self::PasswordExpired),
+            _ => ::std::option::Option::None,
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for UserStatus {
-    fn from(value: ::std::string::String) -> Self {
-        match value.as_str() {
-            "active" => Self::Active,
-            "locked" => Self::Locked,
-            "password_expired" => Self::PasswordExpired,
-            _ => Self::Unknown(value),
+impl ::std::fmt::Debug for UserStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::Locked => f.write_str("Locked"),
+            Self::PasswordExpired => f.write_str("PasswordExpired"),
+            Self::Unknown(value) => f.debug_tuple("Unknown").field(value).finish(),
+            Self::UnknownScalar(value) => {
+                f.debug_tuple("UnknownScalar").field(value).finish()
+            }
         }
+    }
+}
+impl ::std::convert::From<&str> for UserStatus {
+    #[inline]
+    fn from(value: &str) -> Self {
+        Self::documented(value).unwrap_or_else(|| Self::Unknown(value.to_string()))
+    }
+}
+impl ::std::convert::From<::std::string::String> for UserStatus {
+    #[inline]
+    fn from(value: ::std::string::String) -> Self {
+        Self::documented(&value).unwrap_or(Self::Unknown(value))
     }
 }
 impl ::std::str::FromStr for UserStatus {
     type Err = ::std::convert::Infallible;
+    #[inline]
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self::from(value))
     }
 }
 impl ::std::fmt::Display for UserStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl crate::lenient::OpenEnum for UserStatus {
+    #[inline]
     fn from_json_scalar(text: ::std::string::String) -> Self {
-        match text.as_str() {
-            "active" => Self::Active,
-            "locked" => Self::Locked,
-            "password_expired" => Self::PasswordExpired,
-            _ => Self::UnknownScalar(text),
-        }
+        Self::documented(&text).unwrap_or(Self::UnknownScalar(text))
     }
 }
 impl ::serde::Serialize for UserStatus {
