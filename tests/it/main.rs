@@ -25,6 +25,7 @@ mod workflows;
 mod xtask;
 
 // Decoding: leniency classes, malformed input, the reference's examples, random bodies.
+mod debug_text;
 mod decoding;
 mod fixtures;
 mod leniency;

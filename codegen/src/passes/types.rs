@@ -233,9 +233,11 @@ fn serialize_impl(s: &mut syn::ItemStruct) -> Result<Item, Error> {
     })
 }
 
-/// Replaces `derive(Debug)` on every object with a member the spec marks `format: password`
-/// (passwords, keys, tokens) by an impl that prints the same, except that a set secret shows as
-/// `"<redacted>"` (`Some("<redacted>")` when optional).
+/// Replaces `derive(Debug)` on every object by an `#[inline]` impl that prints the same, except
+/// that a set member the spec marks `format: password` (passwords, keys, tokens) shows as
+/// `"<redacted>"` (`Some("<redacted>")` when optional). `#[inline]`: a type's `Debug` is then
+/// compiled where it is used, not for every object in every build of the crate (a derived
+/// `Debug` is not inline; BENCHMARKS.md §4).
 pub fn redact_secrets(types: &mut File, prepared: &Prepared) -> Result<(), Error> {
     let items = &mut types.items;
     let mut impls = Vec::new();
@@ -251,7 +253,14 @@ pub fn redact_secrets(types: &mut File, prepared: &Prepared) -> Result<(), Error
                 .secret_properties
                 .contains(&(schema.clone(), syntax::property_name(field)))
         };
-        if !fields.named.iter().any(secret) {
+        let has_secret = fields.named.iter().any(secret);
+        if !syntax::derives(&s.attrs, "Debug") {
+            if has_secret {
+                return Err(Error::Pass {
+                    pass: "redact_secrets",
+                    message: format!("{schema} has secrets but does not derive Debug"),
+                });
+            }
             continue;
         }
         let mut shown = Vec::new();
@@ -268,12 +277,6 @@ pub fn redact_secrets(types: &mut File, prepared: &Prepared) -> Result<(), Error
             };
             redacted += usize::from(secret(field));
             shown.push(quote!(.field(#name, #value)));
-        }
-        if !syntax::derives(&s.attrs, "Debug") {
-            return Err(Error::Pass {
-                pass: "redact_secrets",
-                message: format!("{schema} has secrets but does not derive Debug"),
-            });
         }
         for attr in s.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
             let paths = attr
@@ -293,6 +296,7 @@ pub fn redact_secrets(types: &mut File, prepared: &Prepared) -> Result<(), Error
         impls.push(parse_quote! {
             impl ::std::fmt::Debug for #ident {
                 #[allow(deprecated)]
+                #[inline]
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     f.debug_struct(#schema) #(#shown)* .finish()
                 }

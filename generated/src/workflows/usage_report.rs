@@ -117,6 +117,10 @@ impl UsageReport {
 
     /// Hashes a line that is known not to be the last one and decodes it (blank lines are
     /// hashed and skipped).
+    // `#[inline]`: compiled where the report is read. Without it this one function compiled the
+    // whole JSON decoder for `UsageReportEntry` into every build of the crate, about half of the
+    // crate's machine code (BENCHMARKS.md §4).
+    #[inline]
     fn record(&mut self, raw: Vec<u8>) -> Option<Result<UsageReportEntry, Error>> {
         self.line += 1;
         let content = raw.strip_suffix(b"\n").unwrap_or(&raw);

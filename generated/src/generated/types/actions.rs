@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Reply of `action_list` (v1): cluster tasks and database state machines, in two arrays.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionListResponse {
     ///Task-based actions.
@@ -24,6 +24,17 @@ impl ::serde::Serialize for ActionListResponse {
         w.opt("actions", &self.actions);
         w.opt("state-machines", &self.state_machines);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ActionListResponse {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ActionListResponse")
+            .field("actions", &self.actions)
+            .field("state_machines", &self.state_machines)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ActionListResponse {
@@ -81,7 +92,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionListResponse {
     }
 }
 ///Progress of a database state machine (the mechanism behind most database changes that return an `action_uid`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct StateMachine {
     ///Globally unique ID of the action.
@@ -126,6 +137,24 @@ impl ::serde::Serialize for StateMachine {
         w.opt("state", &self.state);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for StateMachine {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("StateMachine")
+            .field("action_uid", &self.action_uid)
+            .field("error", &self.error)
+            .field("heartbeat", &self.heartbeat)
+            .field("name", &self.name)
+            .field("object_name", &self.object_name)
+            .field("pending_ops", &self.pending_ops)
+            .field("progress", &self.progress)
+            .field("state", &self.state)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl crate::extras::StartsAction for StateMachine {

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///The reply of a request that started a long-running action; poll it with `action_get_v2`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionUid {
     ///Unique ID of the action that was started.
@@ -21,6 +21,16 @@ impl ::serde::Serialize for ActionUid {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("action_uid", &self.action_uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ActionUid {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ActionUid")
+            .field("action_uid", &self.action_uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl crate::extras::StartsAction for ActionUid {
@@ -76,7 +86,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionUid {
     }
 }
 ///State of one alert bound to a cluster object (the cluster, a node or a database). The cluster's state decides whether the alert is on. Only `enabled` and `threshold` can be changed (through the owner's alert settings).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Alert {
     /**When the alert state last changed (ISO 8601).
@@ -118,6 +128,21 @@ impl ::serde::Serialize for Alert {
         w.opt("state", &self.state);
         w.opt("threshold", &self.threshold);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Alert {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Alert")
+            .field("change_time", &self.change_time)
+            .field("change_value", &self.change_value)
+            .field("enabled", &self.enabled)
+            .field("severity", &self.severity)
+            .field("state", &self.state)
+            .field("threshold", &self.threshold)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Alert {
@@ -1167,6 +1192,7 @@ impl ::serde::Serialize for Bdb {
 }
 impl ::std::fmt::Debug for Bdb {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Bdb")
             .field("account_id", &self.account_id)
@@ -4639,7 +4665,7 @@ impl<'de> ::serde::Deserialize<'de> for Bdb {
     }
 }
 ///Body of `bdb_action_export`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BdbActionExportRequest {
     ///Send an e-mail when the export fails or completes.
@@ -4659,6 +4685,17 @@ impl ::serde::Serialize for BdbActionExportRequest {
         w.opt("email_notification", &self.email_notification);
         w.req("export_location", &self.export_location);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbActionExportRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbActionExportRequest")
+            .field("email_notification", &self.email_notification)
+            .field("export_location", &self.export_location)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -4742,7 +4779,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionExportRequest {
     }
 }
 ///Body of `bdb_action_import`. No other fields are allowed. Without `dataset_import_sources` the sources previously stored in the database are used.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbActionImportRequest {
     ///RDB files to import.
@@ -4764,6 +4801,17 @@ impl ::serde::Serialize for BdbActionImportRequest {
         w.opt("dataset_import_sources", &self.dataset_import_sources);
         w.opt("email_notification", &self.email_notification);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbActionImportRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbActionImportRequest")
+            .field("dataset_import_sources", &self.dataset_import_sources)
+            .field("email_notification", &self.email_notification)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -4956,7 +5004,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionOptimizeShardsPlacementReplicat
     }
 }
 ///Body of `bdb_action_recover`. Send `{}` to let the cluster pick the persistence files itself.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbActionRecoverRequest {
     ///Persistence file to use for each slot range (`filename`, `node_uid`, `shard_slots`).
@@ -4979,6 +5027,18 @@ impl ::serde::Serialize for BdbActionRecoverRequest {
         w.opt("ignore_errors", &self.ignore_errors);
         w.opt("recover_without_data", &self.recover_without_data);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbActionRecoverRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbActionRecoverRequest")
+            .field("data_files", &self.data_files)
+            .field("ignore_errors", &self.ignore_errors)
+            .field("recover_without_data", &self.recover_without_data)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -5079,7 +5139,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbActionRecoverRequest {
     }
 }
 ///Body of `bdb_action_revamp`; the topology settings to change (send only the ones to change).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbActionRevampRequest {
     ///UIDs of nodes on which no shard or endpoint of the database should be placed.
@@ -5115,6 +5175,21 @@ impl ::serde::Serialize for BdbActionRevampRequest {
         w.opt("shards_count", &self.shards_count);
         w.opt("shards_placement", &self.shards_placement);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbActionRevampRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbActionRevampRequest")
+            .field("avoid_nodes", &self.avoid_nodes)
+            .field("bigstore_ram_size", &self.bigstore_ram_size)
+            .field("memory_size", &self.memory_size)
+            .field("replication", &self.replication)
+            .field("shards_count", &self.shards_count)
+            .field("shards_placement", &self.shards_placement)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -5496,7 +5571,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAofPolicy {
     }
 }
 ///Per-database auditing: which events are recorded and which clients are audited. Filter changes only affect connections opened afterwards.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbAuditSettings {
     /**What is audited. `connection_and_crud` needs connection auditing to be active. Default: `disabled`.
@@ -5532,6 +5607,19 @@ impl ::serde::Serialize for BdbAuditSettings {
         w.opt("source_ip_filter", &self.source_ip_filter);
         w.opt("username_filter", &self.username_filter);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbAuditSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbAuditSettings")
+            .field("audit_mode", &self.audit_mode)
+            .field("max_total_key_bytes", &self.max_total_key_bytes)
+            .field("source_ip_filter", &self.source_ip_filter)
+            .field("username_filter", &self.username_filter)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbAuditSettings {
@@ -5854,7 +5942,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsFilterType {
     }
 }
 ///Source-address filter of CRUD auditing. An enabled filter needs at least one address or range; addresses and ranges together are limited to 512 entries.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbAuditSettingsSourceIpFilter {
     /**IPv4 or IPv6 CIDR ranges.
@@ -5888,6 +5976,19 @@ impl ::serde::Serialize for BdbAuditSettingsSourceIpFilter {
         w.opt("filter_type", &self.filter_type);
         w.opt("ip_addresses", &self.ip_addresses);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbAuditSettingsSourceIpFilter {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbAuditSettingsSourceIpFilter")
+            .field("cidr_ranges", &self.cidr_ranges)
+            .field("enabled", &self.enabled)
+            .field("filter_type", &self.filter_type)
+            .field("ip_addresses", &self.ip_addresses)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsSourceIpFilter {
@@ -5971,7 +6072,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsSourceIpFilter {
     }
 }
 ///User-name filter of CRUD auditing. User names are 1-255 printable ASCII characters without `&`, `<`, `>` or `"`; an enabled filter needs at least one name.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbAuditSettingsUsernameFilter {
     /**Audit commands of a connection before its user name is known.
@@ -6005,6 +6106,19 @@ impl ::serde::Serialize for BdbAuditSettingsUsernameFilter {
         w.opt("filter_type", &self.filter_type);
         w.opt("usernames", &self.usernames);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbAuditSettingsUsernameFilter {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbAuditSettingsUsernameFilter")
+            .field("allow_while_username_unknown", &self.allow_while_username_unknown)
+            .field("enabled", &self.enabled)
+            .field("filter_type", &self.filter_type)
+            .field("usernames", &self.usernames)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsUsernameFilter {
@@ -6088,7 +6202,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuditSettingsUsernameFilter {
     }
 }
 ///A certificate subject accepted during TLS client authentication. `CN` is required when the subject is sent; the other attributes are optional. Matching is case-sensitive.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbAuthorizedSubject {
     ///Two-letter country code.
@@ -6120,6 +6234,21 @@ impl ::serde::Serialize for BdbAuthorizedSubject {
         w.opt("OU", &self.ou);
         w.opt("ST", &self.st);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbAuthorizedSubject {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbAuthorizedSubject")
+            .field("c", &self.c)
+            .field("cn", &self.cn)
+            .field("l", &self.l)
+            .field("o", &self.o)
+            .field("ou", &self.ou)
+            .field("st", &self.st)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbAuthorizedSubject {
@@ -6199,7 +6328,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbAuthorizedSubject {
     }
 }
 ///A background operation running on a database (deprecated `background_op` entry).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbBackgroundOp {
     ///Error details, if the operation failed.
@@ -6227,6 +6356,19 @@ impl ::serde::Serialize for BdbBackgroundOp {
         w.opt("progress", &self.progress);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbBackgroundOp {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbBackgroundOp")
+            .field("error", &self.error)
+            .field("name", &self.name)
+            .field("progress", &self.progress)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbBackgroundOp {
@@ -6485,6 +6627,7 @@ impl ::serde::Serialize for BdbBackupLocation {
 }
 impl ::std::fmt::Debug for BdbBackupLocation {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BdbBackupLocation")
             .field("access_key_id", &self.access_key_id)
@@ -7007,7 +7150,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbBackupStatus {
     }
 }
 ///RAM weight of one shard of an Auto Tiering database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbBigstoreRamWeight {
     ///UID of the shard.
@@ -7027,6 +7170,17 @@ impl ::serde::Serialize for BdbBigstoreRamWeight {
         w.opt("shard_uid", &self.shard_uid);
         w.opt("weight", &self.weight);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbBigstoreRamWeight {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbBigstoreRamWeight")
+            .field("shard_uid", &self.shard_uid)
+            .field("weight", &self.weight)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbBigstoreRamWeight {
@@ -7225,6 +7379,7 @@ impl ::serde::Serialize for BdbCertificateSetRequest {
 }
 impl ::std::fmt::Debug for BdbCertificateSetRequest {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BdbCertificateSetRequest")
             .field("cert", &self.cert)
@@ -7317,7 +7472,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbCertificateSetRequest {
     }
 }
 ///One TLS certificate entry of `authentication_ssl_client_certs` / `authentication_ssl_crdt_certs`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbClientCert {
     ///X.509 certificate, PEM (base64) encoded.
@@ -7334,6 +7489,16 @@ impl ::serde::Serialize for BdbClientCert {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("client_cert", &self.client_cert);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbClientCert {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbClientCert")
+            .field("client_cert", &self.client_cert)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbClientCert {
@@ -7857,7 +8022,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbCrdtXaddIdUniquenessMode {
     }
 }
 ///Recovery plan of `bdb_create_v2`: the shards of the original database whose persistence files are loaded into the new one. Must list as many shards as the new database has.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbCreateV2RecoveryPlan {
     ///The shards of the original database (`uid`, `node_uid`, `role`, `assigned_slots`); their persistence files are found on the given nodes.
@@ -7874,6 +8039,16 @@ impl ::serde::Serialize for BdbCreateV2RecoveryPlan {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("original_bdb_shards", &self.original_bdb_shards);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbCreateV2RecoveryPlan {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbCreateV2RecoveryPlan")
+            .field("original_bdb_shards", &self.original_bdb_shards)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbCreateV2RecoveryPlan {
@@ -7924,7 +8099,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbCreateV2RecoveryPlan {
     }
 }
 ///Body of `bdb_create_v2`; the new database's configuration plus an optional recovery plan.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BdbCreateV2Request {
     ///Configuration of the new database; `name` and `memory_size` are required, as for `bdb_create`.
@@ -7944,6 +8119,17 @@ impl ::serde::Serialize for BdbCreateV2Request {
         w.req("bdb", &self.bdb);
         w.opt("recovery_plan", &self.recovery_plan);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbCreateV2Request {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbCreateV2Request")
+            .field("bdb", &self.bdb)
+            .field("recovery_plan", &self.recovery_plan)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -8221,6 +8407,7 @@ impl ::serde::Serialize for BdbDatasetImportSources {
 }
 impl ::std::fmt::Debug for BdbDatasetImportSources {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BdbDatasetImportSources")
             .field("access_key_id", &self.access_key_id)
@@ -8634,7 +8821,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbDatasetImportSourcesType {
     }
 }
 ///One access endpoint of a database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbEndpoint {
     ///IP addresses under which the endpoint is reachable.
@@ -8688,6 +8875,31 @@ impl ::serde::Serialize for BdbEndpoint {
         w.opt("proxy_policy", &self.proxy_policy);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbEndpoint {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbEndpoint")
+            .field("addr", &self.addr)
+            .field("addr_type", &self.addr_type)
+            .field("dns_name", &self.dns_name)
+            .field("exclude_proxies", &self.exclude_proxies)
+            .field("include_proxies", &self.include_proxies)
+            .field(
+                "oss_cluster_api_preferred_endpoint_type",
+                &self.oss_cluster_api_preferred_endpoint_type,
+            )
+            .field(
+                "oss_cluster_api_preferred_ip_type",
+                &self.oss_cluster_api_preferred_ip_type,
+            )
+            .field("port", &self.port)
+            .field("proxy_policy", &self.proxy_policy)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbEndpoint {
@@ -9824,7 +10036,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicy {
     }
 }
 ///Limits of parallel full syncs, used with `gradual_sync_policy: custom`. Every limit is `-1` (no limit) or a positive integer; `0` is rejected.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbGradualSyncPolicyParameters {
     ///Parallel full syncs per destination endpoint.
@@ -9854,6 +10066,19 @@ impl ::serde::Serialize for BdbGradualSyncPolicyParameters {
         w.opt("src_endpoint_limit", &self.src_endpoint_limit);
         w.opt("src_node_limit", &self.src_node_limit);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbGradualSyncPolicyParameters {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbGradualSyncPolicyParameters")
+            .field("dst_endpoint_limit", &self.dst_endpoint_limit)
+            .field("dst_shard_limit", &self.dst_shard_limit)
+            .field("src_endpoint_limit", &self.src_endpoint_limit)
+            .field("src_node_limit", &self.src_node_limit)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbGradualSyncPolicyParameters {
@@ -10055,7 +10280,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHashSlotsPolicy {
     }
 }
 ///Health report of one database (reply of `bdb_health_get`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReport {
     ///Replication state of an Active-Active database.
@@ -10129,6 +10354,33 @@ impl ::serde::Serialize for BdbHealthReport {
         w.opt("status", &self.status);
         w.opt("version", &self.version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbHealthReport {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbHealthReport")
+            .field("active_active", &self.active_active)
+            .field("active_alerts", &self.active_alerts)
+            .field("availability", &self.availability)
+            .field("availability_errors", &self.availability_errors)
+            .field("creation_time", &self.creation_time)
+            .field("detailed_status", &self.detailed_status)
+            .field("endpoints", &self.endpoints)
+            .field("high_availability", &self.high_availability)
+            .field("id", &self.id)
+            .field("last_backup_time", &self.last_backup_time)
+            .field("last_configured_time", &self.last_configured_time)
+            .field("name", &self.name)
+            .field("persistence", &self.persistence)
+            .field("shards", &self.shards)
+            .field("shards_placement", &self.shards_placement)
+            .field("state_machine", &self.state_machine)
+            .field("status", &self.status)
+            .field("version", &self.version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
@@ -10370,7 +10622,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReport {
     }
 }
 ///Active-Active section of a database health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportActiveActive {
     ///Every replication link to the participating clusters is up.
@@ -10392,6 +10644,17 @@ impl ::serde::Serialize for BdbHealthReportActiveActive {
         w.opt("available", &self.available);
         w.opt("participating_clusters", &self.participating_clusters);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbHealthReportActiveActive {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbHealthReportActiveActive")
+            .field("available", &self.available)
+            .field("participating_clusters", &self.participating_clusters)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportActiveActive {
@@ -10455,7 +10718,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportActiveActive {
     }
 }
 ///An alert raised for a database, as listed in its health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportAlert {
     ///Since when the alert is raised (date-time).
@@ -10481,6 +10744,19 @@ impl ::serde::Serialize for BdbHealthReportAlert {
         w.opt("severity", &self.severity);
         w.opt("threshold", &self.threshold);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbHealthReportAlert {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbHealthReportAlert")
+            .field("active_since", &self.active_since)
+            .field("name", &self.name)
+            .field("severity", &self.severity)
+            .field("threshold", &self.threshold)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportAlert {
@@ -10830,7 +11106,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportDetailedStatus {
     }
 }
 ///One endpoint of a database health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportEndpoint {
     ///Whether the endpoint can be reached.
@@ -10850,6 +11126,17 @@ impl ::serde::Serialize for BdbHealthReportEndpoint {
         w.opt("availability", &self.availability);
         w.opt("name", &self.name);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbHealthReportEndpoint {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbHealthReportEndpoint")
+            .field("availability", &self.availability)
+            .field("name", &self.name)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportEndpoint {
@@ -10907,7 +11194,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportEndpoint {
     }
 }
 ///High availability section of a database health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportHighAvailability {
     ///High availability state.
@@ -10926,6 +11213,16 @@ impl ::serde::Serialize for BdbHealthReportHighAvailability {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbHealthReportHighAvailability {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbHealthReportHighAvailability")
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportHighAvailability {
@@ -11200,7 +11497,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportLinkStatus {
     }
 }
 ///One participating cluster of an Active-Active database health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportParticipatingCluster {
     ///FQDN of the cluster.
@@ -11223,6 +11520,18 @@ impl ::serde::Serialize for BdbHealthReportParticipatingCluster {
         w.opt("replica_id", &self.replica_id);
         w.opt("replication", &self.replication);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbHealthReportParticipatingCluster {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbHealthReportParticipatingCluster")
+            .field("fqdn", &self.fqdn)
+            .field("replica_id", &self.replica_id)
+            .field("replication", &self.replication)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportParticipatingCluster {
@@ -11527,7 +11836,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbHealthReportReplication {
     }
 }
 ///One shard of a database health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbHealthReportShard {
     ///Finer-grained status of the shard.
@@ -11555,6 +11864,19 @@ impl ::serde::Serialize for BdbHealthReportShard {
         w.opt("role", &self.role);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbHealthReportShard {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbHealthReportShard")
+            .field("detailed_status", &self.detailed_status)
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbHealthReportShard {
@@ -12534,7 +12856,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbLinkSconnOnFullRequest {
     }
 }
 ///A module loaded in a database (entry of `module_list`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbModuleListItem {
     ///Deprecated since Redis Software 8.0: use the `search`, `timeseries` and `probabilistic` settings of the database. Command-line arguments of the module; may be null.
@@ -12563,6 +12885,19 @@ impl ::serde::Serialize for BdbModuleListItem {
         w.opt("module_name", &self.module_name);
         w.opt("semantic_version", &self.semantic_version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbModuleListItem {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbModuleListItem")
+            .field("module_args", &self.module_args)
+            .field("module_id", &self.module_id)
+            .field("module_name", &self.module_name)
+            .field("semantic_version", &self.semantic_version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbModuleListItem {
@@ -12652,7 +12987,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbModuleListItem {
     }
 }
 ///New arguments for one module of a database (entry of `BdbModulesConfigRequest.modules`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BdbModulesConfigModule {
     ///New command-line arguments of the module; must not contain `&`, `<`, `>` or `"`. Matches `^[^&<>"]*$`.
@@ -12672,6 +13007,17 @@ impl ::serde::Serialize for BdbModulesConfigModule {
         w.req("module_args", &self.module_args);
         w.req("module_name", &self.module_name);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbModulesConfigModule {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbModulesConfigModule")
+            .field("module_args", &self.module_args)
+            .field("module_name", &self.module_name)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl BdbModulesConfigModule {
@@ -12877,7 +13223,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbModulesConfigModuleName {
     }
 }
 ///Body of `bdb_modules_config`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BdbModulesConfigRequest {
     ///The modules to reconfigure and their new arguments.
@@ -12894,6 +13240,16 @@ impl ::serde::Serialize for BdbModulesConfigRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("modules", &self.modules);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbModulesConfigRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbModulesConfigRequest")
+            .field("modules", &self.modules)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -12964,7 +13320,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbModulesConfigRequest {
     }
 }
 ///Body of `bdb_modules_upgrade`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BdbModulesUpgradeRequest {
     ///Allow losing the data of a database that has neither replication nor persistence.
@@ -12987,6 +13343,18 @@ impl ::serde::Serialize for BdbModulesUpgradeRequest {
         w.req("modules", &self.modules);
         w.opt("preserve_roles", &self.preserve_roles);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbModulesUpgradeRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbModulesUpgradeRequest")
+            .field("may_discard_data", &self.may_discard_data)
+            .field("modules", &self.modules)
+            .field("preserve_roles", &self.preserve_roles)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -13448,6 +13816,7 @@ impl ::serde::Serialize for BdbPasswordRequest {
 }
 impl ::std::fmt::Debug for BdbPasswordRequest {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BdbPasswordRequest")
             .field("password", &"<redacted>")
@@ -13521,7 +13890,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbPasswordRequest {
     }
 }
 ///Statistics series of one peer instance of an Active-Active database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbPeerStats {
     ///Time buckets, oldest first.
@@ -13541,6 +13910,17 @@ impl ::serde::Serialize for BdbPeerStats {
         w.opt("intervals", &self.intervals);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbPeerStats {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbPeerStats")
+            .field("intervals", &self.intervals)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbPeerStats {
@@ -13598,7 +13978,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStats {
     }
 }
 ///One time bucket of Active-Active peer replication statistics.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbPeerStatsInterval {
     ///Bytes sent to the peer (compressed, as on the wire).
@@ -13642,6 +14022,25 @@ impl ::serde::Serialize for BdbPeerStatsInterval {
         w.opt("pending_local_writes_min", &self.pending_local_writes_min);
         w.opt("stime", &self.stime);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbPeerStatsInterval {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbPeerStatsInterval")
+            .field("egress_bytes", &self.egress_bytes)
+            .field("egress_bytes_decompressed", &self.egress_bytes_decompressed)
+            .field("etime", &self.etime)
+            .field("ingress_bytes", &self.ingress_bytes)
+            .field("ingress_bytes_decompressed", &self.ingress_bytes_decompressed)
+            .field("interval", &self.interval)
+            .field("local_ingress_lag_time", &self.local_ingress_lag_time)
+            .field("pending_local_writes_max", &self.pending_local_writes_max)
+            .field("pending_local_writes_min", &self.pending_local_writes_min)
+            .field("stime", &self.stime)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
@@ -13791,7 +14190,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsInterval {
     }
 }
 ///Reply of `bdb_peer_stats_list`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbPeerStatsList {
     ///One statistics series per peer instance.
@@ -13808,6 +14207,16 @@ impl ::serde::Serialize for BdbPeerStatsList {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("peer_stats", &self.peer_stats);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbPeerStatsList {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbPeerStatsList")
+            .field("peer_stats", &self.peer_stats)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsList {
@@ -13858,7 +14267,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbPeerStatsList {
     }
 }
 ///Defaults applied to new Bloom and Cuckoo filters of a database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbProbabilistic {
     /**False-positive rate of new Bloom filters.
@@ -13928,6 +14337,23 @@ impl ::serde::Serialize for BdbProbabilistic {
         w.opt("cf-max-expansions", &self.cf_max_expansions);
         w.opt("cf-max-iterations", &self.cf_max_iterations);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbProbabilistic {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbProbabilistic")
+            .field("bf_error_rate", &self.bf_error_rate)
+            .field("bf_expansion_factor", &self.bf_expansion_factor)
+            .field("bf_initial_size", &self.bf_initial_size)
+            .field("cf_bucket_size", &self.cf_bucket_size)
+            .field("cf_expansion_factor", &self.cf_expansion_factor)
+            .field("cf_initial_size", &self.cf_initial_size)
+            .field("cf_max_expansions", &self.cf_max_expansions)
+            .field("cf_max_iterations", &self.cf_max_iterations)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbProbabilistic {
@@ -14108,6 +14534,7 @@ impl ::serde::Serialize for BdbProxyCertificate {
 }
 impl ::std::fmt::Debug for BdbProxyCertificate {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BdbProxyCertificate")
             .field("bdb_uid", &self.bdb_uid)
@@ -14328,7 +14755,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbProxyPolicy {
     }
 }
 ///Query performance factor of search (extra query threads).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbQueryPerformanceFactor {
     /**Enable the query performance factor.
@@ -14354,6 +14781,17 @@ impl ::serde::Serialize for BdbQueryPerformanceFactor {
         w.opt("active", &self.active);
         w.opt("scaling_factor", &self.scaling_factor);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbQueryPerformanceFactor {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbQueryPerformanceFactor")
+            .field("active", &self.active)
+            .field("scaling_factor", &self.scaling_factor)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbQueryPerformanceFactor {
@@ -14411,7 +14849,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbQueryPerformanceFactor {
     }
 }
 ///A persistence file usable for recovery. The recovery plan reports all fields; a `bdb_action_recover` body only needs `filename`, `node_uid` and `shard_slots`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbRecoveryDataFile {
     ///Name of the AOF or RDB file, for example `appendonly-1.aof`.
@@ -14446,6 +14884,22 @@ impl ::serde::Serialize for BdbRecoveryDataFile {
         w.opt("shard_uid", &self.shard_uid);
         w.opt("size", &self.size);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbRecoveryDataFile {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbRecoveryDataFile")
+            .field("filename", &self.filename)
+            .field("last_modified", &self.last_modified)
+            .field("node_uid", &self.node_uid)
+            .field("shard_role", &self.shard_role)
+            .field("shard_slots", &self.shard_slots)
+            .field("shard_uid", &self.shard_uid)
+            .field("size", &self.size)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbRecoveryDataFile {
@@ -14556,7 +15010,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbRecoveryDataFile {
     }
 }
 ///Recovery plan of a database (reply of `bdb_action_recover_plan_get`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbRecoveryPlan {
     ///Persistence files available for the recovery, one per shard.
@@ -14576,6 +15030,17 @@ impl ::serde::Serialize for BdbRecoveryPlan {
         w.opt("data_files", &self.data_files);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbRecoveryPlan {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbRecoveryPlan")
+            .field("data_files", &self.data_files)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbRecoveryPlan {
@@ -14989,7 +15454,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbReplicaSync {
     }
 }
 ///Binds a role to a Redis ACL for one database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbRolePermission {
     ///UID of the Redis ACL granted to the role.
@@ -15009,6 +15474,17 @@ impl ::serde::Serialize for BdbRolePermission {
         w.opt("redis_acl_uid", &self.redis_acl_uid);
         w.opt("role_uid", &self.role_uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbRolePermission {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbRolePermission")
+            .field("redis_acl_uid", &self.redis_acl_uid)
+            .field("role_uid", &self.role_uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbRolePermission {
@@ -15188,7 +15664,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSchedPolicy {
     }
 }
 ///Redis Search settings of a database. Several of them take effect only after the database restarts (noted per field). The server returns them only when the database is read with `extended=true`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSearch {
     /**Memory use, in percent of maxmemory, at which background indexing stops.
@@ -15528,6 +16004,97 @@ impl ::serde::Serialize for BdbSearch {
             &self.search_workers_priority_bias_threshold,
         );
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbSearch {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbSearch")
+            .field("search_bg_index_mem_pct_thr", &self.search_bg_index_mem_pct_thr)
+            .field(
+                "search_bg_index_oom_pause_time",
+                &self.search_bg_index_oom_pause_time,
+            )
+            .field(
+                "search_bg_index_sleep_duration_us",
+                &self.search_bg_index_sleep_duration_us,
+            )
+            .field("search_bg_index_sleep_gap", &self.search_bg_index_sleep_gap)
+            .field("search_bm25std_tanh_factor", &self.search_bm25std_tanh_factor)
+            .field("search_conn_per_shard", &self.search_conn_per_shard)
+            .field("search_cursor_max_idle", &self.search_cursor_max_idle)
+            .field("search_cursor_reply_threshold", &self.search_cursor_reply_threshold)
+            .field("search_default_dialect", &self.search_default_dialect)
+            .field("search_default_scorer", &self.search_default_scorer)
+            .field(
+                "search_enable_unstable_features",
+                &self.search_enable_unstable_features,
+            )
+            .field("search_ext_load", &self.search_ext_load)
+            .field(
+                "search_fork_gc_clean_threshold",
+                &self.search_fork_gc_clean_threshold,
+            )
+            .field("search_fork_gc_retry_interval", &self.search_fork_gc_retry_interval)
+            .field("search_fork_gc_run_interval", &self.search_fork_gc_run_interval)
+            .field(
+                "search_fork_gc_sleep_before_exit",
+                &self.search_fork_gc_sleep_before_exit,
+            )
+            .field(
+                "search_free_resource_on_thread",
+                &self.search_free_resource_on_thread,
+            )
+            .field("search_friso_ini", &self.search_friso_ini)
+            .field("search_gc_scan_size", &self.search_gc_scan_size)
+            .field("search_index_cursor_limit", &self.search_index_cursor_limit)
+            .field(
+                "search_indexer_yield_every_ops",
+                &self.search_indexer_yield_every_ops,
+            )
+            .field("search_io_threads", &self.search_io_threads)
+            .field("search_max_aggregate_results", &self.search_max_aggregate_results)
+            .field("search_max_doctablesize", &self.search_max_doctablesize)
+            .field("search_max_prefix_expansions", &self.search_max_prefix_expansions)
+            .field("search_max_search_results", &self.search_max_search_results)
+            .field("search_min_operation_workers", &self.search_min_operation_workers)
+            .field("search_min_phonetic_term_len", &self.search_min_phonetic_term_len)
+            .field("search_min_prefix", &self.search_min_prefix)
+            .field("search_min_stem_len", &self.search_min_stem_len)
+            .field("search_multi_text_slop", &self.search_multi_text_slop)
+            .field("search_no_gc", &self.search_no_gc)
+            .field("search_no_mem_pools", &self.search_no_mem_pools)
+            .field("search_numeric_compress", &self.search_numeric_compress)
+            .field("search_numeric_ranges_parents", &self.search_numeric_ranges_parents)
+            .field("search_on_oom", &self.search_on_oom)
+            .field("search_on_timeout", &self.search_on_timeout)
+            .field("search_partial_indexed_docs", &self.search_partial_indexed_docs)
+            .field("search_print_profile_clock", &self.search_print_profile_clock)
+            .field(
+                "search_prioritize_intersect_union_children",
+                &self.search_prioritize_intersect_union_children,
+            )
+            .field("search_raw_docid_encoding", &self.search_raw_docid_encoding)
+            .field("search_threads", &self.search_threads)
+            .field(
+                "search_tiered_hnsw_buffer_limit",
+                &self.search_tiered_hnsw_buffer_limit,
+            )
+            .field("search_timeout", &self.search_timeout)
+            .field(
+                "search_topology_validation_timeout",
+                &self.search_topology_validation_timeout,
+            )
+            .field("search_union_iterator_heap", &self.search_union_iterator_heap)
+            .field("search_vss_max_resize", &self.search_vss_max_resize)
+            .field("search_workers", &self.search_workers)
+            .field(
+                "search_workers_priority_bias_threshold",
+                &self.search_workers_priority_bias_threshold,
+            )
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSearch {
@@ -16588,7 +17155,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSearchSearchOnTimeout {
     }
 }
 ///One sharding rule; the named capture group `tag` selects the part of the key that is hashed.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbShardKeyRegex {
     ///Regular expression matched against key names.
@@ -16605,6 +17172,16 @@ impl ::serde::Serialize for BdbShardKeyRegex {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("regex", &self.regex);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbShardKeyRegex {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbShardKeyRegex")
+            .field("regex", &self.regex)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbShardKeyRegex {
@@ -16671,7 +17248,7 @@ for BdbShardsBlueprint {
     }
 }
 ///Placement of the shards that serve one slot range.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbShardsBlueprintEntry {
     ///The shards of the slot range (primary and replicas) and the nodes that host them.
@@ -16691,6 +17268,17 @@ impl ::serde::Serialize for BdbShardsBlueprintEntry {
         w.opt("nodes", &self.nodes);
         w.opt("slot_range", &self.slot_range);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbShardsBlueprintEntry {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbShardsBlueprintEntry")
+            .field("nodes", &self.nodes)
+            .field("slot_range", &self.slot_range)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbShardsBlueprintEntry {
@@ -16748,7 +17336,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbShardsBlueprintEntry {
     }
 }
 ///One shard of a blueprint entry.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbShardsBlueprintNode {
     ///UID of the node that hosts the shard (sent as a string).
@@ -16768,6 +17356,17 @@ impl ::serde::Serialize for BdbShardsBlueprintNode {
         w.opt("node_uid", &self.node_uid);
         w.opt("role", &self.role);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbShardsBlueprintNode {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbShardsBlueprintNode")
+            .field("node_uid", &self.node_uid)
+            .field("role", &self.role)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbShardsBlueprintNode {
@@ -17063,7 +17662,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSkipImportAnalyze {
     }
 }
 ///One snapshot rule of a database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSnapshotPolicy {
     ///Seconds between snapshots.
@@ -17083,6 +17682,17 @@ impl ::serde::Serialize for BdbSnapshotPolicy {
         w.opt("secs", &self.secs);
         w.opt("writes", &self.writes);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbSnapshotPolicy {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbSnapshotPolicy")
+            .field("secs", &self.secs)
+            .field("writes", &self.writes)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSnapshotPolicy {
@@ -17134,7 +17744,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSnapshotPolicy {
     }
 }
 ///The statistics series of one database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbStats {
     ///Time buckets, oldest first.
@@ -17154,6 +17764,17 @@ impl ::serde::Serialize for BdbStats {
         w.opt("intervals", &self.intervals);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbStats {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbStats")
+            .field("intervals", &self.intervals)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbStats {
@@ -17211,7 +17832,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbStats {
     }
 }
 ///One time bucket of database statistics: the interval bounds plus every database metric that had a value. With a `metrics` filter only the requested metrics are present.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbStatsInterval {
     ///Mean latency of all operations on the database, in microseconds. Present only when there was traffic.
@@ -17420,6 +18041,80 @@ impl ::serde::Serialize for BdbStatsInterval {
         w.opt("write_req", &self.write_req);
         w.opt("write_res", &self.write_res);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbStatsInterval {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbStatsInterval")
+            .field("avg_latency", &self.avg_latency)
+            .field("avg_other_latency", &self.avg_other_latency)
+            .field("avg_read_latency", &self.avg_read_latency)
+            .field("avg_write_latency", &self.avg_write_latency)
+            .field("big_del_flash", &self.big_del_flash)
+            .field("big_del_ram", &self.big_del_ram)
+            .field("big_fetch_flash", &self.big_fetch_flash)
+            .field("big_fetch_ram", &self.big_fetch_ram)
+            .field("big_io_ratio_flash", &self.big_io_ratio_flash)
+            .field("big_io_ratio_redis", &self.big_io_ratio_redis)
+            .field("big_write_flash", &self.big_write_flash)
+            .field("big_write_ram", &self.big_write_ram)
+            .field("bigstore_io_dels", &self.bigstore_io_dels)
+            .field("bigstore_io_read_bytes", &self.bigstore_io_read_bytes)
+            .field("bigstore_io_reads", &self.bigstore_io_reads)
+            .field("bigstore_io_write_bytes", &self.bigstore_io_write_bytes)
+            .field("bigstore_io_writes", &self.bigstore_io_writes)
+            .field("bigstore_iops", &self.bigstore_iops)
+            .field("bigstore_kv_ops", &self.bigstore_kv_ops)
+            .field("bigstore_objs_flash", &self.bigstore_objs_flash)
+            .field("bigstore_objs_ram", &self.bigstore_objs_ram)
+            .field("bigstore_throughput", &self.bigstore_throughput)
+            .field("conns", &self.conns)
+            .field("disk_frag_ratio", &self.disk_frag_ratio)
+            .field("egress_bytes", &self.egress_bytes)
+            .field("etime", &self.etime)
+            .field("evicted_objects", &self.evicted_objects)
+            .field("expired_objects", &self.expired_objects)
+            .field("fork_cpu_system", &self.fork_cpu_system)
+            .field("fork_cpu_user", &self.fork_cpu_user)
+            .field("ingress_bytes", &self.ingress_bytes)
+            .field("instantaneous_ops_per_sec", &self.instantaneous_ops_per_sec)
+            .field("interval", &self.interval)
+            .field("last_req_time", &self.last_req_time)
+            .field("last_res_time", &self.last_res_time)
+            .field("main_thread_cpu_system", &self.main_thread_cpu_system)
+            .field("main_thread_cpu_user", &self.main_thread_cpu_user)
+            .field("mem_frag_ratio", &self.mem_frag_ratio)
+            .field("mem_not_counted_for_evict", &self.mem_not_counted_for_evict)
+            .field("mem_size_lua", &self.mem_size_lua)
+            .field("monitor_sessions_count", &self.monitor_sessions_count)
+            .field("no_of_expires", &self.no_of_expires)
+            .field("no_of_keys", &self.no_of_keys)
+            .field("other_req", &self.other_req)
+            .field("other_res", &self.other_res)
+            .field("pubsub_channels", &self.pubsub_channels)
+            .field("pubsub_patterns", &self.pubsub_patterns)
+            .field("ram_overhead", &self.ram_overhead)
+            .field("read_hits", &self.read_hits)
+            .field("read_misses", &self.read_misses)
+            .field("read_req", &self.read_req)
+            .field("read_res", &self.read_res)
+            .field("shard_cpu_system", &self.shard_cpu_system)
+            .field("shard_cpu_user", &self.shard_cpu_user)
+            .field("stime", &self.stime)
+            .field("total_connections_received", &self.total_connections_received)
+            .field("total_req", &self.total_req)
+            .field("total_res", &self.total_res)
+            .field("used_bigstore", &self.used_bigstore)
+            .field("used_memory", &self.used_memory)
+            .field("used_ram", &self.used_ram)
+            .field("write_hits", &self.write_hits)
+            .field("write_misses", &self.write_misses)
+            .field("write_req", &self.write_req)
+            .field("write_res", &self.write_res)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbStatsInterval {
@@ -18556,7 +19251,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSync {
     }
 }
 ///A remote endpoint of the deprecated `sync_sources` list and its sync state.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncSource {
     ///Compression level of the replication link.
@@ -18597,6 +19292,24 @@ impl ::serde::Serialize for BdbSyncSource {
         w.opt("uid", &self.uid);
         w.opt("uri", &self.uri);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbSyncSource {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbSyncSource")
+            .field("compression", &self.compression)
+            .field("lag", &self.lag)
+            .field("last_error", &self.last_error)
+            .field("last_update", &self.last_update)
+            .field("rdb_size", &self.rdb_size)
+            .field("rdb_transferred", &self.rdb_transferred)
+            .field("status", &self.status)
+            .field("uid", &self.uid)
+            .field("uri", &self.uri)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSyncSource {
@@ -18721,7 +19434,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSource {
     }
 }
 ///Statistics series of one syncer (Replica Of) source of a database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncSourceStats {
     ///Time buckets, oldest first.
@@ -18741,6 +19454,17 @@ impl ::serde::Serialize for BdbSyncSourceStats {
         w.opt("intervals", &self.intervals);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbSyncSourceStats {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbSyncSourceStats")
+            .field("intervals", &self.intervals)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStats {
@@ -18798,7 +19522,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStats {
     }
 }
 ///One time bucket of Replica Of source statistics.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncSourceStatsInterval {
     ///End of the interval, as an ISO 8601 timestamp.
@@ -18830,6 +19554,21 @@ impl ::serde::Serialize for BdbSyncSourceStatsInterval {
         w.opt("local_ingress_lag_time", &self.local_ingress_lag_time);
         w.opt("stime", &self.stime);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbSyncSourceStatsInterval {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbSyncSourceStatsInterval")
+            .field("etime", &self.etime)
+            .field("ingress_bytes", &self.ingress_bytes)
+            .field("ingress_bytes_decompressed", &self.ingress_bytes_decompressed)
+            .field("interval", &self.interval)
+            .field("local_ingress_lag_time", &self.local_ingress_lag_time)
+            .field("stime", &self.stime)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsInterval {
@@ -18927,7 +19666,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsInterval {
     }
 }
 ///Reply of `bdb_sync_source_stats_list`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncSourceStatsList {
     ///One statistics series per sync source.
@@ -18944,6 +19683,16 @@ impl ::serde::Serialize for BdbSyncSourceStatsList {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("sync_source_stats", &self.sync_source_stats);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbSyncSourceStatsList {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbSyncSourceStatsList")
+            .field("sync_source_stats", &self.sync_source_stats)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSyncSourceStatsList {
@@ -19307,6 +20056,7 @@ impl ::serde::Serialize for BdbSyncerSources {
 }
 impl ::std::fmt::Debug for BdbSyncerSources {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BdbSyncerSources")
             .field("client_cert", &self.client_cert)
@@ -19514,7 +20264,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerSources {
     }
 }
 ///Internal state of a database's syncer, as the syncer reports it. Only the fields below are documented; the syncer sends many more.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbSyncerState {
     ///Database number the syncer state refers to.
@@ -19534,6 +20284,17 @@ impl ::serde::Serialize for BdbSyncerState {
         w.opt("DB", &self.db);
         w.opt("RunID", &self.run_id);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbSyncerState {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbSyncerState")
+            .field("db", &self.db)
+            .field("run_id", &self.run_id)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbSyncerState {
@@ -19585,7 +20346,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbSyncerState {
     }
 }
 ///A key/value tag attached to a database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbTag {
     ///Tag key; unique among the database's tags. Must not contain `&`, `<`, `>` or `"`.
@@ -19605,6 +20366,17 @@ impl ::serde::Serialize for BdbTag {
         w.opt("key", &self.key);
         w.opt("value", &self.value);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbTag {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbTag")
+            .field("key", &self.key)
+            .field("value", &self.value)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbTag {
@@ -19656,7 +20428,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbTag {
     }
 }
 ///Defaults applied to new time series of a database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbTimeseries {
     /**Initial size in bytes of the data part of new chunks.
@@ -19716,6 +20488,23 @@ impl ::serde::Serialize for BdbTimeseries {
         w.opt("ts-num-threads", &self.ts_num_threads);
         w.opt("ts-retention-policy", &self.ts_retention_policy);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbTimeseries {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbTimeseries")
+            .field("ts_chunk_size_bytes", &self.ts_chunk_size_bytes)
+            .field("ts_compaction_policy", &self.ts_compaction_policy)
+            .field("ts_duplicate_policy", &self.ts_duplicate_policy)
+            .field("ts_encoding", &self.ts_encoding)
+            .field("ts_ignore_max_time_diff", &self.ts_ignore_max_time_diff)
+            .field("ts_ignore_max_val_diff", &self.ts_ignore_max_val_diff)
+            .field("ts_num_threads", &self.ts_num_threads)
+            .field("ts_retention_policy", &self.ts_retention_policy)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbTimeseries {
@@ -20337,7 +21126,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbType {
     }
 }
 ///One module to upgrade (entry of the `modules` list of `bdb_upgrade` and `bdb_modules_upgrade`). The reference's field table names `current_module`, `new_module` and `new_module_args`; its example identifies the module by `module_name` and `current_semantic_version` instead.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbUpgradeModule {
     ///Deprecated since Redis Software 7.8.2 (use `module_name`): UID of the module version to upgrade from.
@@ -20368,6 +21157,20 @@ impl ::serde::Serialize for BdbUpgradeModule {
         w.opt("new_module", &self.new_module);
         w.opt("new_module_args", &self.new_module_args);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbUpgradeModule {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbUpgradeModule")
+            .field("current_module", &self.current_module)
+            .field("current_semantic_version", &self.current_semantic_version)
+            .field("module_name", &self.module_name)
+            .field("new_module", &self.new_module)
+            .field("new_module_args", &self.new_module_args)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbUpgradeModule {
@@ -20470,7 +21273,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeModule {
     }
 }
 ///Body of `bdb_upgrade`; every field is optional.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbUpgradeRequest {
     /**Allow losing data even when the database is replicated or persistent.
@@ -20533,6 +21336,26 @@ impl ::serde::Serialize for BdbUpgradeRequest {
         w.opt("redis_version", &self.redis_version);
         w.opt("swap_roles", &self.swap_roles);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbUpgradeRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbUpgradeRequest")
+            .field("force_discard", &self.force_discard)
+            .field("force_restart", &self.force_restart)
+            .field("keep_crdt_protocol_version", &self.keep_crdt_protocol_version)
+            .field("keep_redis_version", &self.keep_redis_version)
+            .field("latest_with_modules", &self.latest_with_modules)
+            .field("may_discard_data", &self.may_discard_data)
+            .field("modules", &self.modules)
+            .field("parallel_shards_upgrade", &self.parallel_shards_upgrade)
+            .field("preserve_roles", &self.preserve_roles)
+            .field("redis_version", &self.redis_version)
+            .field("swap_roles", &self.swap_roles)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -20784,7 +21607,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbUpgradeRequest {
     }
 }
 ///A Redis shard (process) of a database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Shard {
     ///Hash slot range of the shard, for example `0-16383`.
@@ -20841,6 +21664,28 @@ impl ::serde::Serialize for Shard {
         w.opt("sync", &self.sync);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Shard {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Shard")
+            .field("assigned_slots", &self.assigned_slots)
+            .field("backup", &self.backup)
+            .field("bdb_uid", &self.bdb_uid)
+            .field("bigstore_ram_weight", &self.bigstore_ram_weight)
+            .field("detailed_status", &self.detailed_status)
+            .field("loading", &self.loading)
+            .field("node_uid", &self.node_uid)
+            .field("redis_info", &self.redis_info)
+            .field("report_timestamp", &self.report_timestamp)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .field("sync", &self.sync)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Shard {
@@ -20999,7 +21844,7 @@ impl<'de> ::serde::Deserialize<'de> for Shard {
     }
 }
 ///Status of a shard's scheduled periodic backup.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardBackup {
     /**Backup progress, in percent.
@@ -21021,6 +21866,17 @@ impl ::serde::Serialize for ShardBackup {
         w.opt("progress", &self.progress);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ShardBackup {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShardBackup")
+            .field("progress", &self.progress)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShardBackup {
@@ -21340,7 +22196,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardDetailedStatus {
     }
 }
 ///Status of loading a dump file into a shard.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardLoading {
     /**Share of the bytes already loaded, in percent.
@@ -21364,6 +22220,17 @@ impl ::serde::Serialize for ShardLoading {
         w.opt("progress", &self.progress);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ShardLoading {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShardLoading")
+            .field("progress", &self.progress)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShardLoading {
@@ -21756,7 +22623,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStatus {
     }
 }
 ///Replication sync status of a shard.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardSync {
     ///Bytes left to transfer in the current sync.
@@ -21776,6 +22643,17 @@ impl ::serde::Serialize for ShardSync {
         w.opt("progress", &self.progress);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ShardSync {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShardSync")
+            .field("progress", &self.progress)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShardSync {

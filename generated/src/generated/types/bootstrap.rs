@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Bootstrap configuration of a node: what to do (create, join or recover a cluster) and the cluster, node and credential settings to do it with. A minimal subset is accepted.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Bootstrap {
     ///What the bootstrap should do.
@@ -89,6 +89,33 @@ impl ::serde::Serialize for Bootstrap {
         w.opt("user_defined_modules", &self.user_defined_modules);
         w.opt("witness_disk", &self.witness_disk);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Bootstrap {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Bootstrap")
+            .field("action", &self.action)
+            .field("cluster", &self.cluster)
+            .field("cnm_https_port", &self.cnm_https_port)
+            .field("crdb_coordinator_port", &self.crdb_coordinator_port)
+            .field("credentials", &self.credentials)
+            .field("dns_suffixes", &self.dns_suffixes)
+            .field("envoy_admin_port", &self.envoy_admin_port)
+            .field("envoy_mgmt_server_port", &self.envoy_mgmt_server_port)
+            .field("gossip_envoy_admin_port", &self.gossip_envoy_admin_port)
+            .field("license", &self.license)
+            .field("max_retries", &self.max_retries)
+            .field("node", &self.node)
+            .field("policy", &self.policy)
+            .field("recovery_filename", &self.recovery_filename)
+            .field("required_version", &self.required_version)
+            .field("retry_time", &self.retry_time)
+            .field("user_defined_modules", &self.user_defined_modules)
+            .field("witness_disk", &self.witness_disk)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -591,7 +618,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapAction {
     }
 }
 ///An IP address of one of the local node's network interfaces.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapAvailableAddr {
     ///The IP address.
@@ -617,6 +644,19 @@ impl ::serde::Serialize for BootstrapAvailableAddr {
         w.opt("if_name", &self.if_name);
         w.opt("private", &self.private);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapAvailableAddr {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapAvailableAddr")
+            .field("address", &self.address)
+            .field("format", &self.format)
+            .field("if_name", &self.if_name)
+            .field("private", &self.private)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapAvailableAddr {
@@ -682,7 +722,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapAvailableAddr {
     }
 }
 ///Identity of the cluster to create or join during bootstrap.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapClusterIdentity {
     ///Fully qualified cluster name: at most 64 characters, valid under RFC 952 and RFC 1123 section 2.1.
@@ -707,6 +747,18 @@ impl ::serde::Serialize for BootstrapClusterIdentity {
         w.opt("nodes", &self.nodes);
         w.opt("wait_command", &self.wait_command);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapClusterIdentity {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapClusterIdentity")
+            .field("name", &self.name)
+            .field("nodes", &self.nodes)
+            .field("wait_command", &self.wait_command)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapClusterIdentity {
@@ -804,6 +856,7 @@ impl ::serde::Serialize for BootstrapCredentials {
 }
 impl ::std::fmt::Debug for BootstrapCredentials {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BootstrapCredentials")
             .field("client_cert", &self.client_cert)
@@ -903,7 +956,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapCredentials {
     }
 }
 ///A DNS suffix to configure during bootstrap.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapDnsSuffix {
     ///Make this suffix the default suffix of the cluster.
@@ -932,6 +985,20 @@ impl ::serde::Serialize for BootstrapDnsSuffix {
         w.opt("use_aaaa_ns", &self.use_aaaa_ns);
         w.opt("use_internal_addr", &self.use_internal_addr);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapDnsSuffix {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapDnsSuffix")
+            .field("cluster_default", &self.cluster_default)
+            .field("name", &self.name)
+            .field("slaves", &self.slaves)
+            .field("use_aaaa_ns", &self.use_aaaa_ns)
+            .field("use_internal_addr", &self.use_internal_addr)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapDnsSuffix {
@@ -1022,7 +1089,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapDnsSuffix {
     }
 }
 ///Details of a bootstrap error; which fields appear depends on `error_code`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapErrorDetails {
     ///`rack_id_required`: rack IDs already used in the cluster.
@@ -1054,6 +1121,21 @@ impl ::serde::Serialize for BootstrapErrorDetails {
         w.opt("required_flash", &self.required_flash);
         w.opt("required_memory", &self.required_memory);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapErrorDetails {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapErrorDetails")
+            .field("current_rack_ids", &self.current_rack_ids)
+            .field("failed_nodes", &self.failed_nodes)
+            .field("message", &self.message)
+            .field("replace_candidate", &self.replace_candidate)
+            .field("required_flash", &self.required_flash)
+            .field("required_memory", &self.required_memory)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapErrorDetails {
@@ -1163,7 +1245,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapErrorDetails {
     }
 }
 ///A failed node reported with `repair_required`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapFailedNode {
     ///Rack ID of the failed node, when it has one.
@@ -1183,6 +1265,17 @@ impl ::serde::Serialize for BootstrapFailedNode {
         w.opt("rack_id", &self.rack_id);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapFailedNode {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapFailedNode")
+            .field("rack_id", &self.rack_id)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapFailedNode {
@@ -1234,7 +1327,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapFailedNode {
     }
 }
 ///Identity of the node being bootstrapped.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapIdentity {
     /**Whether shards may be placed on the node.
@@ -1279,6 +1372,24 @@ impl ::serde::Serialize for BootstrapIdentity {
         w.opt("uid", &self.uid);
         w.opt("use_internal_ipv6", &self.use_internal_ipv6);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapIdentity {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapIdentity")
+            .field("accept_servers", &self.accept_servers)
+            .field("addr", &self.addr)
+            .field("external_addr", &self.external_addr)
+            .field("name", &self.name)
+            .field("override_rack_id", &self.override_rack_id)
+            .field("rack_id", &self.rack_id)
+            .field("second_rack_id", &self.second_rack_id)
+            .field("uid", &self.uid)
+            .field("use_internal_ipv6", &self.use_internal_ipv6)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapIdentity {
@@ -1409,7 +1520,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapIdentity {
     }
 }
 ///Reply of `bootstrap_get`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapInfo {
     ///Bootstrap state of a node (also the body of a 406 from `bootstrap_validate`).
@@ -1429,6 +1540,17 @@ impl ::serde::Serialize for BootstrapInfo {
         w.opt("bootstrap_status", &self.bootstrap_status);
         w.opt("local_node_info", &self.local_node_info);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapInfo {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapInfo")
+            .field("bootstrap_status", &self.bootstrap_status)
+            .field("local_node_info", &self.local_node_info)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapInfo {
@@ -1492,7 +1614,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapInfo {
     }
 }
 ///Resource limits of the node being bootstrapped.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapLimits {
     /**Maximum number of listeners on the node.
@@ -1516,6 +1638,17 @@ impl ::serde::Serialize for BootstrapLimits {
         w.opt("max_listeners", &self.max_listeners);
         w.opt("max_redis_servers", &self.max_redis_servers);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapLimits {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapLimits")
+            .field("max_listeners", &self.max_listeners)
+            .field("max_redis_servers", &self.max_redis_servers)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapLimits {
@@ -1579,7 +1712,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLimits {
     }
 }
 ///Summary of the local node (a subset of the node object plus its network interfaces).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapLocalNodeInfo {
     ///IP addresses of the node's network interfaces.
@@ -1626,6 +1759,26 @@ impl ::serde::Serialize for BootstrapLocalNodeInfo {
         w.opt("uid", &self.uid);
         w.opt("uptime", &self.uptime);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapLocalNodeInfo {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapLocalNodeInfo")
+            .field("available_addrs", &self.available_addrs)
+            .field("cores", &self.cores)
+            .field("ephemeral_storage_path", &self.ephemeral_storage_path)
+            .field("ephemeral_storage_size", &self.ephemeral_storage_size)
+            .field("os_version", &self.os_version)
+            .field("persistent_storage_path", &self.persistent_storage_path)
+            .field("persistent_storage_size", &self.persistent_storage_size)
+            .field("software_version", &self.software_version)
+            .field("total_memory", &self.total_memory)
+            .field("uid", &self.uid)
+            .field("uptime", &self.uptime)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
@@ -1788,7 +1941,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapLocalNodeInfo {
     }
 }
 ///Description of the node being bootstrapped.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapNodeIdentity {
     ///Deprecated: use `bigstore_driver` of the cluster object. Flash storage driver.
@@ -1822,6 +1975,20 @@ impl ::serde::Serialize for BootstrapNodeIdentity {
         w.opt("limits", &self.limits);
         w.opt("paths", &self.paths);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapNodeIdentity {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapNodeIdentity")
+            .field("bigstore_driver", &self.bigstore_driver)
+            .field("bigstore_enabled", &self.bigstore_enabled)
+            .field("identity", &self.identity)
+            .field("limits", &self.limits)
+            .field("paths", &self.paths)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentity {
@@ -2014,7 +2181,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapNodeIdentityBigstoreDriver {
     }
 }
 ///Storage paths of the node being bootstrapped.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapPaths {
     ///Path of the flash (BigRedis) storage.
@@ -2040,6 +2207,19 @@ impl ::serde::Serialize for BootstrapPaths {
         w.opt("ephemeral_path", &self.ephemeral_path);
         w.opt("persistent_path", &self.persistent_path);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapPaths {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapPaths")
+            .field("bigstore_path", &self.bigstore_path)
+            .field("ccs_persistent_path", &self.ccs_persistent_path)
+            .field("ephemeral_path", &self.ephemeral_path)
+            .field("persistent_path", &self.persistent_path)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapPaths {
@@ -2129,7 +2309,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPaths {
     }
 }
 ///Deprecated: set the policy with `PUT /v1/cluster/policy` after the cluster exists. Initial cluster policy given at bootstrap (only used by the deprecated `Bootstrap.policy`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapPolicy {
     /**Let databases evict data from RAM so that replication or persistence can succeed.
@@ -2180,6 +2360,24 @@ impl ::serde::Serialize for BootstrapPolicy {
         w.opt("rack_aware", &self.rack_aware);
         w.opt("shards_overbooking", &self.shards_overbooking);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapPolicy {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapPolicy")
+            .field("default_fork_evict_ram", &self.default_fork_evict_ram)
+            .field(
+                "default_non_sharded_proxy_policy",
+                &self.default_non_sharded_proxy_policy,
+            )
+            .field("default_sharded_proxy_policy", &self.default_sharded_proxy_policy)
+            .field("default_shards_placement", &self.default_shards_placement)
+            .field("rack_aware", &self.rack_aware)
+            .field("shards_overbooking", &self.shards_overbooking)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapPolicy {
@@ -2652,7 +2850,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapPolicyDefaultShardsPlacement {
     }
 }
 ///Bootstrap state of a node (also the body of a 406 from `bootstrap_validate`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapStatus {
     ///Time the bootstrap ended.
@@ -2681,6 +2879,20 @@ impl ::serde::Serialize for BootstrapStatus {
         w.opt("start_time", &self.start_time);
         w.opt("state", &self.state);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapStatus {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapStatus")
+            .field("end_time", &self.end_time)
+            .field("error_code", &self.error_code)
+            .field("error_details", &self.error_details)
+            .field("start_time", &self.start_time)
+            .field("state", &self.state)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BootstrapStatus {
@@ -2916,7 +3128,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapStatusState {
     }
 }
 ///A custom module to download and install during bootstrap (a `.zip` package).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapUserDefinedModule {
     ///Where to download a custom module from.
@@ -2936,6 +3148,17 @@ impl ::serde::Serialize for BootstrapUserDefinedModule {
         w.req("location", &self.location);
         w.req("name", &self.name);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapUserDefinedModule {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapUserDefinedModule")
+            .field("location", &self.location)
+            .field("name", &self.name)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl BootstrapUserDefinedModule {
@@ -3030,6 +3253,7 @@ impl ::serde::Serialize for BootstrapUserDefinedModuleCredentials {
 }
 impl ::std::fmt::Debug for BootstrapUserDefinedModuleCredentials {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BootstrapUserDefinedModuleCredentials")
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
@@ -3087,7 +3311,7 @@ impl<'de> ::serde::Deserialize<'de> for BootstrapUserDefinedModuleCredentials {
     }
 }
 ///Where to download a custom module from.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BootstrapUserDefinedModuleLocation {
     ///Basic-auth credentials, when the download requires them.
@@ -3110,6 +3334,18 @@ impl ::serde::Serialize for BootstrapUserDefinedModuleLocation {
         w.req("location_type", &self.location_type);
         w.req("url", &self.url);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BootstrapUserDefinedModuleLocation {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BootstrapUserDefinedModuleLocation")
+            .field("credentials", &self.credentials)
+            .field("location_type", &self.location_type)
+            .field("url", &self.url)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl BootstrapUserDefinedModuleLocation {

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///A long-running cluster operation (task, state machine or other work such as import, export or backup) and its progress. `action_get`/`action_list` (v1) return the task fields (`node_uid`, `task_id`, ...); `action_get_v2`/`action_list_v2` return `action_type`, `creation_time` and `additional_info`. Poll until `status` is terminal.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Action {
     ///Which mechanism runs a v2 action.
@@ -67,6 +67,30 @@ impl ::serde::Serialize for Action {
         w.opt("status", &self.status);
         w.opt("task_id", &self.task_id);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Action {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Action")
+            .field("action_type", &self.action_type)
+            .field("action_uid", &self.action_uid)
+            .field("additional_info", &self.additional_info)
+            .field("creation_time", &self.creation_time)
+            .field("error_code", &self.error_code)
+            .field("error_message", &self.error_message)
+            .field("heartbeat", &self.heartbeat)
+            .field("name", &self.name)
+            .field("node_uid", &self.node_uid)
+            .field("object_name", &self.object_name)
+            .field("pending_ops", &self.pending_ops)
+            .field("progress", &self.progress)
+            .field("state", &self.state)
+            .field("status", &self.status)
+            .field("task_id", &self.task_id)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl crate::extras::StartsAction for Action {
@@ -391,7 +415,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionActionType {
     }
 }
 ///Extra details of a v2 action. The server sends it only when it holds at least one field.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionAdditionalInfo {
     ///Short summary of what the action does.
@@ -422,6 +446,20 @@ impl ::serde::Serialize for ActionAdditionalInfo {
         w.opt("object_uid", &self.object_uid);
         w.opt("pending_ops", &self.pending_ops);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ActionAdditionalInfo {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ActionAdditionalInfo")
+            .field("description", &self.description)
+            .field("error", &self.error)
+            .field("object_type", &self.object_type)
+            .field("object_uid", &self.object_uid)
+            .field("pending_ops", &self.pending_ops)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ActionAdditionalInfo {
@@ -518,7 +556,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionAdditionalInfo {
     }
 }
 ///Progress of one pending per-shard operation of an action.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ActionPendingOp {
     ///Unix timestamp (seconds) of the last progress change of this operation.
@@ -557,6 +595,22 @@ impl ::serde::Serialize for ActionPendingOp {
         w.opt("status_code", &self.status_code);
         w.opt("status_description", &self.status_description);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ActionPendingOp {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ActionPendingOp")
+            .field("heartbeat", &self.heartbeat)
+            .field("last_sample_time", &self.last_sample_time)
+            .field("op_name", &self.op_name)
+            .field("progress", &self.progress)
+            .field("snapshot", &self.snapshot)
+            .field("status_code", &self.status_code)
+            .field("status_description", &self.status_description)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ActionPendingOp {
@@ -857,6 +911,7 @@ impl ::serde::Serialize for Certificates {
 }
 impl ::std::fmt::Debug for Certificates {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Certificates")
             .field("certificate", &self.certificate)
@@ -1124,7 +1179,7 @@ impl<'de> ::serde::Deserialize<'de> for CertificatesName {
     }
 }
 ///Reply of `cluster_check_get`: the node checks result of every node.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CheckResult {
     ///True when every check passed on every node.
@@ -1144,6 +1199,17 @@ impl ::serde::Serialize for CheckResult {
         w.opt("cluster_test_result", &self.cluster_test_result);
         w.opt("nodes", &self.nodes);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CheckResult {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CheckResult")
+            .field("cluster_test_result", &self.cluster_test_result)
+            .field("nodes", &self.nodes)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CheckResult {
@@ -1201,7 +1267,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckResult {
     }
 }
 ///Node checks result of one node inside a cluster check.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CheckResultNode {
     ///Message of the first check that failed on the node; present when `result` is false.
@@ -1224,6 +1290,18 @@ impl ::serde::Serialize for CheckResultNode {
         w.opt("node_uid", &self.node_uid);
         w.opt("result", &self.result);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CheckResultNode {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CheckResultNode")
+            .field("error", &self.error)
+            .field("node_uid", &self.node_uid)
+            .field("result", &self.result)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CheckResultNode {
@@ -1756,6 +1834,7 @@ impl ::serde::Serialize for Cluster {
 }
 impl ::std::fmt::Debug for Cluster {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Cluster")
             .field("alert_settings", &self.alert_settings)
@@ -3569,7 +3648,7 @@ impl<'de> ::serde::Deserialize<'de> for Cluster {
     }
 }
 ///Options of a cluster-wide action; send `{}` when the action takes none.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterActionStartRequest {
     ///`change_master`: UID of the node to promote to primary (master).
@@ -3586,6 +3665,16 @@ impl ::serde::Serialize for ClusterActionStartRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("node_uid", &self.node_uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterActionStartRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterActionStartRequest")
+            .field("node_uid", &self.node_uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -3641,7 +3730,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterActionStartRequest {
     }
 }
 ///Reply of `cluster_action_list`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterActions {
     ///The cluster-wide actions.
@@ -3658,6 +3747,16 @@ impl ::serde::Serialize for ClusterActions {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("actions", &self.actions);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterActions {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterActions")
+            .field("actions", &self.actions)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterActions {
@@ -3714,7 +3813,7 @@ below take an `{enabled, threshold}` object:
 - `node_memory`: Node memory use reached `threshold` (% of the limit).
 - `node_net_throughput`: Node network throughput reached `threshold` (bytes per second).
 - `node_persistent_storage`: Node persistent storage use reached `threshold` (% of the limit).*/
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterAlertSettings {
     ///A cluster certificate expires within `threshold` days.
@@ -3877,6 +3976,61 @@ impl ::serde::Serialize for ClusterAlertSettings {
         w.opt("node_net_throughput", &self.node_net_throughput);
         w.opt("node_persistent_storage", &self.node_persistent_storage);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterAlertSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterAlertSettings")
+            .field("cluster_certs_about_to_expire", &self.cluster_certs_about_to_expire)
+            .field("cluster_even_node_count", &self.cluster_even_node_count)
+            .field("cluster_flash_overcommit", &self.cluster_flash_overcommit)
+            .field("cluster_inconsistent_rl_sw", &self.cluster_inconsistent_rl_sw)
+            .field("cluster_internal_bdb", &self.cluster_internal_bdb)
+            .field(
+                "cluster_license_about_to_expire",
+                &self.cluster_license_about_to_expire,
+            )
+            .field("cluster_multiple_nodes_down", &self.cluster_multiple_nodes_down)
+            .field("cluster_node_joined", &self.cluster_node_joined)
+            .field(
+                "cluster_node_remove_abort_completed",
+                &self.cluster_node_remove_abort_completed,
+            )
+            .field(
+                "cluster_node_remove_abort_failed",
+                &self.cluster_node_remove_abort_failed,
+            )
+            .field("cluster_node_remove_completed", &self.cluster_node_remove_completed)
+            .field("cluster_node_remove_failed", &self.cluster_node_remove_failed)
+            .field("cluster_ocsp_query_failed", &self.cluster_ocsp_query_failed)
+            .field("cluster_ocsp_status_revoked", &self.cluster_ocsp_status_revoked)
+            .field("cluster_ram_overcommit", &self.cluster_ram_overcommit)
+            .field(
+                "cluster_too_few_nodes_for_replication",
+                &self.cluster_too_few_nodes_for_replication,
+            )
+            .field(
+                "cluster_users_count_approaches_limit",
+                &self.cluster_users_count_approaches_limit,
+            )
+            .field("node_aof_slow_disk_io", &self.node_aof_slow_disk_io)
+            .field("node_checks_error", &self.node_checks_error)
+            .field("node_cpu_utilization", &self.node_cpu_utilization)
+            .field("node_ephemeral_storage", &self.node_ephemeral_storage)
+            .field("node_failed", &self.node_failed)
+            .field("node_free_flash", &self.node_free_flash)
+            .field("node_insufficient_disk_aofrw", &self.node_insufficient_disk_aofrw)
+            .field(
+                "node_internal_certs_about_to_expire",
+                &self.node_internal_certs_about_to_expire,
+            )
+            .field("node_memory", &self.node_memory)
+            .field("node_net_throughput", &self.node_net_throughput)
+            .field("node_persistent_storage", &self.node_persistent_storage)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
@@ -4278,7 +4432,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettings {
     }
 }
 ///Setting of a cluster or node alert that fires at a threshold.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterAlertSettingsWithThreshold {
     /**The alert is enabled.
@@ -4300,6 +4454,17 @@ impl ::serde::Serialize for ClusterAlertSettingsWithThreshold {
         w.opt("enabled", &self.enabled);
         w.opt("threshold", &self.threshold);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterAlertSettingsWithThreshold {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterAlertSettingsWithThreshold")
+            .field("enabled", &self.enabled)
+            .field("threshold", &self.threshold)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterAlertSettingsWithThreshold {
@@ -4547,6 +4712,7 @@ impl ::serde::Serialize for ClusterCertificatesGetResponse {
 }
 impl ::std::fmt::Debug for ClusterCertificatesGetResponse {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ClusterCertificatesGetResponse")
             .field("api_cert", &self.api_cert)
@@ -4862,7 +5028,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesGetResponse {
     }
 }
 ///Body of `cluster_certificates_rotate`; empty to rotate every internal certificate.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterCertificatesRotateRequest {
     ///Rotate only this internal certificate.
@@ -4879,6 +5045,16 @@ impl ::serde::Serialize for ClusterCertificatesRotateRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("name", &self.name);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterCertificatesRotateRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterCertificatesRotateRequest")
+            .field("name", &self.name)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -4934,7 +5110,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterCertificatesRotateRequest {
     }
 }
 ///Body of `cluster_certificates_update`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterCertificatesUpdateRequest {
     ///The certificates to replace.
@@ -4951,6 +5127,16 @@ impl ::serde::Serialize for ClusterCertificatesUpdateRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("certificates", &self.certificates);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterCertificatesUpdateRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterCertificatesUpdateRequest")
+            .field("certificates", &self.certificates)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -5137,7 +5323,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterDisconnectClientsOnPasswordRemova
     }
 }
 ///A raised alert in a health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthAlert {
     ///When the alert was raised (ISO 8601).
@@ -5163,6 +5349,19 @@ impl ::serde::Serialize for ClusterHealthAlert {
         w.opt("severity", &self.severity);
         w.opt("threshold", &self.threshold);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthAlert {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterHealthAlert")
+            .field("active_since", &self.active_since)
+            .field("name", &self.name)
+            .field("severity", &self.severity)
+            .field("threshold", &self.threshold)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthAlert {
@@ -5240,7 +5439,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthAlert {
     }
 }
 ///Expiry information of one cluster certificate in a health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthCertificate {
     ///The certificate has expired.
@@ -5263,6 +5462,18 @@ impl ::serde::Serialize for ClusterHealthCertificate {
         w.opt("type", &self.type_);
         w.opt("valid_until", &self.valid_until);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthCertificate {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterHealthCertificate")
+            .field("expired", &self.expired)
+            .field("type_", &self.type_)
+            .field("valid_until", &self.valid_until)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthCertificate {
@@ -5479,7 +5690,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseDetailedStatus {
     }
 }
 ///Health summary of one database in a health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthDatabaseInfo {
     ///Detailed database status (`unknown` when it cannot be determined).
@@ -5513,6 +5724,21 @@ impl ::serde::Serialize for ClusterHealthDatabaseInfo {
         w.opt("status", &self.status);
         w.opt("version", &self.version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthDatabaseInfo {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterHealthDatabaseInfo")
+            .field("detailed_status", &self.detailed_status)
+            .field("high_availability", &self.high_availability)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("status", &self.status)
+            .field("version", &self.version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseInfo {
@@ -5721,7 +5947,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthDatabaseStatus {
     }
 }
 ///High-availability state of a database in a health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthHighAvailability {
     ///High-availability status of the database.
@@ -5738,6 +5964,16 @@ impl ::serde::Serialize for ClusterHealthHighAvailability {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthHighAvailability {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterHealthHighAvailability")
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthHighAvailability {
@@ -5900,7 +6136,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthHighAvailabilityStatus {
     }
 }
 ///License usage and expiry in a health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthLicense {
     ///The license has expired.
@@ -5938,6 +6174,23 @@ impl ::serde::Serialize for ClusterHealthLicense {
         w.opt("shards_limit", &self.shards_limit);
         w.opt("valid_until", &self.valid_until);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthLicense {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterHealthLicense")
+            .field("expired", &self.expired)
+            .field("flex_shards_in_use", &self.flex_shards_in_use)
+            .field("flex_shards_limit", &self.flex_shards_limit)
+            .field("ram_shards_in_use", &self.ram_shards_in_use)
+            .field("ram_shards_limit", &self.ram_shards_limit)
+            .field("shards_in_use", &self.shards_in_use)
+            .field("shards_limit", &self.shards_limit)
+            .field("valid_until", &self.valid_until)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
@@ -6073,7 +6326,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthLicense {
     }
 }
 ///Health of one node in a health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthNode {
     ///Node alerts that are currently raised.
@@ -6137,6 +6390,31 @@ impl ::serde::Serialize for ClusterHealthNode {
         w.opt("status", &self.status);
         w.opt("version", &self.version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthNode {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterHealthNode")
+            .field("active_alerts", &self.active_alerts)
+            .field("detailed_status", &self.detailed_status)
+            .field("ephemeral_memory_path", &self.ephemeral_memory_path)
+            .field("ephemeral_memory_size", &self.ephemeral_memory_size)
+            .field("id", &self.id)
+            .field("in_maintenance", &self.in_maintenance)
+            .field("memory", &self.memory)
+            .field("observed_at", &self.observed_at)
+            .field("persistent_memory_path", &self.persistent_memory_path)
+            .field("persistent_memory_size", &self.persistent_memory_size)
+            .field("quorum_only", &self.quorum_only)
+            .field("role", &self.role)
+            .field("services", &self.services)
+            .field("shards", &self.shards)
+            .field("status", &self.status)
+            .field("version", &self.version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthNode {
@@ -6473,7 +6751,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeDetailedStatus {
     }
 }
 ///Memory figures of a node in a health report, in bytes.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthNodeMemory {
     ///RAM still available for new shards on the node.
@@ -6502,6 +6780,20 @@ impl ::serde::Serialize for ClusterHealthNodeMemory {
         w.opt("total_provisional_ram", &self.total_provisional_ram);
         w.opt("total_ram", &self.total_ram);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthNodeMemory {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterHealthNodeMemory")
+            .field("free_provisional_ram", &self.free_provisional_ram)
+            .field("free_ram", &self.free_ram)
+            .field("overbooking_depth", &self.overbooking_depth)
+            .field("total_provisional_ram", &self.total_provisional_ram)
+            .field("total_ram", &self.total_ram)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeMemory {
@@ -6710,7 +7002,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeRole {
     }
 }
 ///A supervisor-managed service in a health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthNodeService {
     ///Service name.
@@ -6730,6 +7022,17 @@ impl ::serde::Serialize for ClusterHealthNodeService {
         w.opt("name", &self.name);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthNodeService {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterHealthNodeService")
+            .field("name", &self.name)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeService {
@@ -6898,7 +7201,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthNodeStatus {
     }
 }
 ///Health report of the whole cluster (`cluster_health_get`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthReport {
     ///Cluster alerts that are currently raised.
@@ -6935,6 +7238,22 @@ impl ::serde::Serialize for ClusterHealthReport {
         w.opt("nodes", &self.nodes);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthReport {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterHealthReport")
+            .field("active_alerts", &self.active_alerts)
+            .field("certificates", &self.certificates)
+            .field("database_infos", &self.database_infos)
+            .field("fqdn", &self.fqdn)
+            .field("license", &self.license)
+            .field("nodes", &self.nodes)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthReport {
@@ -7156,7 +7475,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthReportStatus {
     }
 }
 ///Health of one shard in a health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterHealthShard {
     ///Detailed shard status.
@@ -7184,6 +7503,19 @@ impl ::serde::Serialize for ClusterHealthShard {
         w.opt("role", &self.role);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterHealthShard {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterHealthShard")
+            .field("detailed_status", &self.detailed_status)
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterHealthShard {
@@ -7641,7 +7973,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterHealthShardStatus {
     }
 }
 ///How the cluster's log files are rotated.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterLogrotateSettings {
     /**Delete rotated logs older than this many days.
@@ -7670,6 +8002,18 @@ impl ::serde::Serialize for ClusterLogrotateSettings {
         w.opt("maxsize", &self.maxsize);
         w.opt("rotate", &self.rotate);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterLogrotateSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterLogrotateSettings")
+            .field("maxage", &self.maxage)
+            .field("maxsize", &self.maxsize)
+            .field("rotate", &self.rotate)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterLogrotateSettings {
@@ -8064,7 +8408,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterMinSentinelTlsVersion {
     }
 }
 ///Reply of `cluster_module_capabilities_get`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterModuleCapabilities {
     ///Every capability a module can declare.
@@ -8083,6 +8427,16 @@ impl ::serde::Serialize for ClusterModuleCapabilities {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("all_capabilities", &self.all_capabilities);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterModuleCapabilities {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterModuleCapabilities")
+            .field("all_capabilities", &self.all_capabilities)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterModuleCapabilities {
@@ -8133,7 +8487,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterModuleCapabilities {
     }
 }
 ///One module capability.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterModuleCapability {
     ///What the capability means.
@@ -8153,6 +8507,17 @@ impl ::serde::Serialize for ClusterModuleCapability {
         w.opt("desc", &self.desc);
         w.opt("name", &self.name);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterModuleCapability {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterModuleCapability")
+            .field("desc", &self.desc)
+            .field("name", &self.name)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterModuleCapability {
@@ -8204,7 +8569,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterModuleCapability {
     }
 }
 ///One accepted client certificate subject. `CN` is required; the other attributes are optional. Values are case-sensitive.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterMtlsAuthorizedSubject {
     ///Two-letter country code.
@@ -8236,6 +8601,21 @@ impl ::serde::Serialize for ClusterMtlsAuthorizedSubject {
         w.opt("OU", &self.ou);
         w.opt("ST", &self.st);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterMtlsAuthorizedSubject {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterMtlsAuthorizedSubject")
+            .field("c", &self.c)
+            .field("cn", &self.cn)
+            .field("l", &self.l)
+            .field("o", &self.o)
+            .field("ou", &self.ou)
+            .field("st", &self.st)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterMtlsAuthorizedSubject {
@@ -8662,7 +9042,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterPasswordHashingAlgorithm {
     }
 }
 ///Body of `cluster_password_hashing_algorithm_update`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterPasswordHashingAlgorithmUpdateRequest {
     ///Password hashing algorithm of the cluster (default `SHA-256`).
@@ -8679,6 +9059,16 @@ impl ::serde::Serialize for ClusterPasswordHashingAlgorithmUpdateRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("algorithm", &self.algorithm);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterPasswordHashingAlgorithmUpdateRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterPasswordHashingAlgorithmUpdateRequest")
+            .field("algorithm", &self.algorithm)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -8986,7 +9376,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSentinelTlsMode {
     }
 }
 ///The cluster's resource-management policy (`cluster_policy_get` / `cluster_policy_update`): defaults for new databases, shard placement and migration thresholds, failure detection, login lockout and upgrade behaviour.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterSettings {
     ///Default pub/sub ACL rule of all databases: `resetchannels` denies every channel (restrictive), `allchannels` allows every channel (permissive).
@@ -9293,6 +9683,138 @@ impl ::serde::Serialize for ClusterSettings {
             &self.witness_disk_update_frequency_divisor,
         );
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterSettings")
+            .field("acl_pubsub_default", &self.acl_pubsub_default)
+            .field("auto_recovery", &self.auto_recovery)
+            .field("automatic_node_offload", &self.automatic_node_offload)
+            .field(
+                "bigstore_migrate_node_threshold",
+                &self.bigstore_migrate_node_threshold,
+            )
+            .field(
+                "bigstore_migrate_node_threshold_p",
+                &self.bigstore_migrate_node_threshold_p,
+            )
+            .field(
+                "bigstore_provision_node_threshold",
+                &self.bigstore_provision_node_threshold,
+            )
+            .field(
+                "bigstore_provision_node_threshold_p",
+                &self.bigstore_provision_node_threshold_p,
+            )
+            .field("data_internode_encryption", &self.data_internode_encryption)
+            .field("db_conns_auditing", &self.db_conns_auditing)
+            .field("default_bigstore_version", &self.default_bigstore_version)
+            .field(
+                "default_concurrent_restore_actions",
+                &self.default_concurrent_restore_actions,
+            )
+            .field("default_fork_evict_ram", &self.default_fork_evict_ram)
+            .field(
+                "default_non_sharded_proxy_policy",
+                &self.default_non_sharded_proxy_policy,
+            )
+            .field("default_oss_cluster", &self.default_oss_cluster)
+            .field("default_oss_sharding", &self.default_oss_sharding)
+            .field(
+                "default_provisioned_redis_version",
+                &self.default_provisioned_redis_version,
+            )
+            .field("default_recovery_wait_time", &self.default_recovery_wait_time)
+            .field("default_sharded_proxy_policy", &self.default_sharded_proxy_policy)
+            .field("default_shards_placement", &self.default_shards_placement)
+            .field(
+                "default_tracking_table_max_keys_policy",
+                &self.default_tracking_table_max_keys_policy,
+            )
+            .field("diskless_repl", &self.diskless_repl)
+            .field(
+                "endpoint_rebind_propagation_grace_time",
+                &self.endpoint_rebind_propagation_grace_time,
+            )
+            .field("evict_node_use_free_memory", &self.evict_node_use_free_memory)
+            .field(
+                "expose_hostnames_for_all_suffixes",
+                &self.expose_hostnames_for_all_suffixes,
+            )
+            .field("failure_detection_sensitivity", &self.failure_detection_sensitivity)
+            .field("filter_node_wd_health_metrics", &self.filter_node_wd_health_metrics)
+            .field("hide_user_data_from_log", &self.hide_user_data_from_log)
+            .field(
+                "login_lockout_counter_reset_after",
+                &self.login_lockout_counter_reset_after,
+            )
+            .field("login_lockout_duration", &self.login_lockout_duration)
+            .field("login_lockout_threshold", &self.login_lockout_threshold)
+            .field("master_healthcheck_api_auth", &self.master_healthcheck_api_auth)
+            .field("max_redis_forks", &self.max_redis_forks)
+            .field("max_saved_events_per_type", &self.max_saved_events_per_type)
+            .field("max_simultaneous_backups", &self.max_simultaneous_backups)
+            .field("max_slave_full_syncs", &self.max_slave_full_syncs)
+            .field(
+                "metrics_exporter_expose_bdb_name",
+                &self.metrics_exporter_expose_bdb_name,
+            )
+            .field(
+                "oss_cluster_api_preferred_endpoint_type",
+                &self.oss_cluster_api_preferred_endpoint_type,
+            )
+            .field(
+                "oss_cluster_api_preferred_ip_type",
+                &self.oss_cluster_api_preferred_ip_type,
+            )
+            .field("parallel_shards_upgrade", &self.parallel_shards_upgrade)
+            .field(
+                "persistence_cleanup_grace_time",
+                &self.persistence_cleanup_grace_time,
+            )
+            .field(
+                "persistence_cleanup_scan_interval",
+                &self.persistence_cleanup_scan_interval,
+            )
+            .field("persistent_node_removal", &self.persistent_node_removal)
+            .field("rack_aware", &self.rack_aware)
+            .field("redis_migrate_node_threshold", &self.redis_migrate_node_threshold)
+            .field(
+                "redis_migrate_node_threshold_p",
+                &self.redis_migrate_node_threshold_p,
+            )
+            .field(
+                "redis_provision_node_threshold",
+                &self.redis_provision_node_threshold,
+            )
+            .field(
+                "redis_provision_node_threshold_p",
+                &self.redis_provision_node_threshold_p,
+            )
+            .field("redis_upgrade_policy", &self.redis_upgrade_policy)
+            .field("repl_diskless", &self.repl_diskless)
+            .field("resp3_default", &self.resp3_default)
+            .field("shards_overbooking", &self.shards_overbooking)
+            .field("show_internals", &self.show_internals)
+            .field(
+                "show_metrics_during_state_machine",
+                &self.show_metrics_during_state_machine,
+            )
+            .field("slave_ha", &self.slave_ha)
+            .field("slave_ha_bdb_cooldown_period", &self.slave_ha_bdb_cooldown_period)
+            .field("slave_ha_cooldown_period", &self.slave_ha_cooldown_period)
+            .field("slave_ha_grace_period", &self.slave_ha_grace_period)
+            .field("slow_log_max_len", &self.slow_log_max_len)
+            .field("use_librdb", &self.use_librdb)
+            .field(
+                "witness_disk_update_frequency_divisor",
+                &self.witness_disk_update_frequency_divisor,
+            )
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -11760,7 +12282,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSmtpTlsMode {
     }
 }
 ///Body of `cluster_sso_saml_metadata_idp_upload`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterSsoSamlMetadataIdpUploadRequest {
     ///The identity provider's SAML2 metadata XML, base64-encoded.
@@ -11777,6 +12299,16 @@ impl ::serde::Serialize for ClusterSsoSamlMetadataIdpUploadRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("idp_metadata", &self.idp_metadata);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterSsoSamlMetadataIdpUploadRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterSsoSamlMetadataIdpUploadRequest")
+            .field("idp_metadata", &self.idp_metadata)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -11848,7 +12380,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterSsoSamlMetadataIdpUploadRequest {
     }
 }
 ///The statistics series of the cluster.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterStats {
     ///Time buckets, oldest first.
@@ -11865,6 +12397,16 @@ impl ::serde::Serialize for ClusterStats {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("intervals", &self.intervals);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterStats {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterStats")
+            .field("intervals", &self.intervals)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterStats {
@@ -11915,7 +12457,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStats {
     }
 }
 ///One time bucket of cluster statistics: the interval bounds plus every cluster metric that had a value. Metrics that do not apply (for example flash metrics without Auto Tiering) are omitted by the server.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ClusterStatsInterval {
     ///Flash still available on all nodes together, in bytes.
@@ -12001,6 +12543,39 @@ impl ::serde::Serialize for ClusterStatsInterval {
         w.opt("stime", &self.stime);
         w.opt("total_req", &self.total_req);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ClusterStatsInterval {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ClusterStatsInterval")
+            .field("available_flash", &self.available_flash)
+            .field("available_memory", &self.available_memory)
+            .field("avg_latency", &self.avg_latency)
+            .field("bigstore_free", &self.bigstore_free)
+            .field("bigstore_iops", &self.bigstore_iops)
+            .field("bigstore_kv_ops", &self.bigstore_kv_ops)
+            .field("bigstore_throughput", &self.bigstore_throughput)
+            .field("conns", &self.conns)
+            .field("cpu_idle", &self.cpu_idle)
+            .field("cpu_system", &self.cpu_system)
+            .field("cpu_user", &self.cpu_user)
+            .field("egress_bytes", &self.egress_bytes)
+            .field("ephemeral_storage_avail", &self.ephemeral_storage_avail)
+            .field("ephemeral_storage_free", &self.ephemeral_storage_free)
+            .field("etime", &self.etime)
+            .field("free_memory", &self.free_memory)
+            .field("ingress_bytes", &self.ingress_bytes)
+            .field("interval", &self.interval)
+            .field("persistent_storage_avail", &self.persistent_storage_avail)
+            .field("persistent_storage_free", &self.persistent_storage_free)
+            .field("provisional_flash", &self.provisional_flash)
+            .field("provisional_memory", &self.provisional_memory)
+            .field("stime", &self.stime)
+            .field("total_req", &self.total_req)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
@@ -12326,7 +12901,7 @@ impl<'de> ::serde::Deserialize<'de> for ClusterStatsInterval {
     }
 }
 ///Where and how database connection audit events are sent.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DbConnsAuditingConfig {
     ///Address of the listener that receives the audit events.
@@ -12361,6 +12936,20 @@ impl ::serde::Serialize for DbConnsAuditingConfig {
         w.opt("audit_reconnect_interval", &self.audit_reconnect_interval);
         w.opt("audit_reconnect_max_attempts", &self.audit_reconnect_max_attempts);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for DbConnsAuditingConfig {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DbConnsAuditingConfig")
+            .field("audit_address", &self.audit_address)
+            .field("audit_port", &self.audit_port)
+            .field("audit_protocol", &self.audit_protocol)
+            .field("audit_reconnect_interval", &self.audit_reconnect_interval)
+            .field("audit_reconnect_max_attempts", &self.audit_reconnect_max_attempts)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -12697,6 +13286,7 @@ impl ::serde::Serialize for Ldap {
 }
 impl ::std::fmt::Debug for Ldap {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("Ldap")
             .field("bind_dn", &self.bind_dn)
@@ -13160,7 +13750,7 @@ impl<'de> ::serde::Deserialize<'de> for LdapCbaIdentitySource {
     }
 }
 ///An LDAP search of the LDAP configuration. As `user_dn_query` it finds and authenticates users (`%u` in `filter` stands for the user name); as `dn_group_query` it finds a user's groups (`%D` in `filter` stands for the user's DN).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LdapQuery {
     ///DN where the search starts, such as `DC=example,DC=com`.
@@ -13183,6 +13773,18 @@ impl ::serde::Serialize for LdapQuery {
         w.opt("filter", &self.filter);
         w.opt("scope", &self.scope);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for LdapQuery {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LdapQuery")
+            .field("base", &self.base)
+            .field("filter", &self.filter)
+            .field("scope", &self.scope)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LdapQuery {
@@ -13358,7 +13960,7 @@ impl<'de> ::serde::Deserialize<'de> for LdapQueryScope {
     }
 }
 ///On/off state of the optional cluster services. Each entry holds the `operating_mode` of one service; services not listed are not optional and should not be turned off.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfiguration {
     ///Alert manager processes.
@@ -13405,6 +14007,26 @@ impl ::serde::Serialize for ServicesConfiguration {
         w.opt("sentinel_service", &self.sentinel_service);
         w.opt("stats_archiver", &self.stats_archiver);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfiguration {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfiguration")
+            .field("alert_mgr", &self.alert_mgr)
+            .field("call_home_agent", &self.call_home_agent)
+            .field("cm_server", &self.cm_server)
+            .field("crdb_coordinator", &self.crdb_coordinator)
+            .field("crdb_worker", &self.crdb_worker)
+            .field("entraid_agent_mgr", &self.entraid_agent_mgr)
+            .field("ldap_agent_mgr", &self.ldap_agent_mgr)
+            .field("mdns_server", &self.mdns_server)
+            .field("pdns_server", &self.pdns_server)
+            .field("sentinel_service", &self.sentinel_service)
+            .field("stats_archiver", &self.stats_archiver)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -13676,7 +14298,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfiguration {
     }
 }
 ///State of the alert manager processes.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationAlertMgr {
     ///Whether an optional cluster service runs.
@@ -13695,6 +14317,16 @@ impl ::serde::Serialize for ServicesConfigurationAlertMgr {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfigurationAlertMgr {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfigurationAlertMgr")
+            .field("operating_mode", &self.operating_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationAlertMgr {
@@ -13745,7 +14377,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationAlertMgr {
     }
 }
 ///State of the call_home_agent process, which sends daily usage statistics to Redis.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationCallHomeAgent {
     ///Whether an optional cluster service runs.
@@ -13764,6 +14396,16 @@ impl ::serde::Serialize for ServicesConfigurationCallHomeAgent {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfigurationCallHomeAgent {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfigurationCallHomeAgent")
+            .field("operating_mode", &self.operating_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCallHomeAgent {
@@ -13814,7 +14456,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCallHomeAgent {
     }
 }
 ///State of the Cluster Manager UI server.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationCmServer {
     ///Whether an optional cluster service runs.
@@ -13833,6 +14475,16 @@ impl ::serde::Serialize for ServicesConfigurationCmServer {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfigurationCmServer {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfigurationCmServer")
+            .field("operating_mode", &self.operating_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCmServer {
@@ -13883,7 +14535,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCmServer {
     }
 }
 ///State of the Active-Active (CRDB) coordinator process.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationCrdbCoordinator {
     ///Whether an optional cluster service runs.
@@ -13902,6 +14554,16 @@ impl ::serde::Serialize for ServicesConfigurationCrdbCoordinator {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfigurationCrdbCoordinator {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfigurationCrdbCoordinator")
+            .field("operating_mode", &self.operating_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbCoordinator {
@@ -13952,7 +14614,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbCoordinator {
     }
 }
 ///State of the Active-Active (CRDB) worker processes.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationCrdbWorker {
     ///Whether an optional cluster service runs.
@@ -13971,6 +14633,16 @@ impl ::serde::Serialize for ServicesConfigurationCrdbWorker {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfigurationCrdbWorker {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfigurationCrdbWorker")
+            .field("operating_mode", &self.operating_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbWorker {
@@ -14021,7 +14693,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationCrdbWorker {
     }
 }
 ///State of the Microsoft Entra ID agent manager process.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationEntraidAgentMgr {
     ///Whether an optional cluster service runs.
@@ -14040,6 +14712,16 @@ impl ::serde::Serialize for ServicesConfigurationEntraidAgentMgr {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfigurationEntraidAgentMgr {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfigurationEntraidAgentMgr")
+            .field("operating_mode", &self.operating_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationEntraidAgentMgr {
@@ -14090,7 +14772,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationEntraidAgentMgr {
     }
 }
 ///State of the LDAP agent manager processes.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationLdapAgentMgr {
     ///Whether an optional cluster service runs.
@@ -14109,6 +14791,16 @@ impl ::serde::Serialize for ServicesConfigurationLdapAgentMgr {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfigurationLdapAgentMgr {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfigurationLdapAgentMgr")
+            .field("operating_mode", &self.operating_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationLdapAgentMgr {
@@ -14159,7 +14851,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationLdapAgentMgr {
     }
 }
 ///State of the multicast DNS server.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationMdnsServer {
     ///Whether an optional cluster service runs.
@@ -14178,6 +14870,16 @@ impl ::serde::Serialize for ServicesConfigurationMdnsServer {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfigurationMdnsServer {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfigurationMdnsServer")
+            .field("operating_mode", &self.operating_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationMdnsServer {
@@ -14340,7 +15042,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationOperatingMode {
     }
 }
 ///State of the PowerDNS (PDNS) server.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationPdnsServer {
     ///Whether an optional cluster service runs.
@@ -14359,6 +15061,16 @@ impl ::serde::Serialize for ServicesConfigurationPdnsServer {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfigurationPdnsServer {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfigurationPdnsServer")
+            .field("operating_mode", &self.operating_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationPdnsServer {
@@ -14409,7 +15121,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationPdnsServer {
     }
 }
 ///State of the Sentinel service process.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationSentinelService {
     ///Whether an optional cluster service runs.
@@ -14428,6 +15140,16 @@ impl ::serde::Serialize for ServicesConfigurationSentinelService {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfigurationSentinelService {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfigurationSentinelService")
+            .field("operating_mode", &self.operating_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationSentinelService {
@@ -14478,7 +15200,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationSentinelService {
     }
 }
 ///State of the statistics archiver service.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesConfigurationStatsArchiver {
     ///Whether an optional cluster service runs.
@@ -14497,6 +15219,16 @@ impl ::serde::Serialize for ServicesConfigurationStatsArchiver {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("operating_mode", &self.operating_mode);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesConfigurationStatsArchiver {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesConfigurationStatsArchiver")
+            .field("operating_mode", &self.operating_mode)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationStatsArchiver {
@@ -14547,7 +15279,7 @@ impl<'de> ::serde::Deserialize<'de> for ServicesConfigurationStatsArchiver {
     }
 }
 ///The cluster's single sign-on (SSO) configuration.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Sso {
     /**Enable SSO for the control plane.
@@ -14580,6 +15312,20 @@ impl ::serde::Serialize for Sso {
         w.opt("protocol", &self.protocol);
         w.opt("service", &self.service);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Sso {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Sso")
+            .field("control_plane", &self.control_plane)
+            .field("enforce_control_plane", &self.enforce_control_plane)
+            .field("issuer", &self.issuer)
+            .field("protocol", &self.protocol)
+            .field("service", &self.service)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -14698,7 +15444,7 @@ impl<'de> ::serde::Deserialize<'de> for Sso {
     }
 }
 ///Identity provider settings of the SSO configuration.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SsoIssuer {
     ///Unique ID of the identity provider, such as `urn:sso:example:idp`.
@@ -14726,6 +15472,19 @@ impl ::serde::Serialize for SsoIssuer {
         w.opt("logout_url", &self.logout_url);
         w.opt("metadata", &self.metadata);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for SsoIssuer {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SsoIssuer")
+            .field("id", &self.id)
+            .field("login_url", &self.login_url)
+            .field("logout_url", &self.logout_url)
+            .field("metadata", &self.metadata)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SsoIssuer {
@@ -14910,7 +15669,7 @@ impl<'de> ::serde::Deserialize<'de> for SsoProtocol {
     }
 }
 ///Service provider settings of the SSO configuration.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SsoService {
     ///External address of the service used for SSO; by default the cluster name with the Cluster Manager port.
@@ -14930,6 +15689,17 @@ impl ::serde::Serialize for SsoService {
         w.opt("address", &self.address);
         w.opt("saml2", &self.saml2);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for SsoService {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SsoService")
+            .field("address", &self.address)
+            .field("saml2", &self.saml2)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SsoService {
@@ -14981,7 +15751,7 @@ impl<'de> ::serde::Deserialize<'de> for SsoService {
     }
 }
 ///SAML2 service provider details (read-only, generated by the cluster).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SsoServiceSaml2 {
     /**Assertion Consumer Service URL.
@@ -15010,6 +15780,18 @@ impl ::serde::Serialize for SsoServiceSaml2 {
         w.opt("entity_id", &self.entity_id);
         w.opt("slo_url", &self.slo_url);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for SsoServiceSaml2 {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SsoServiceSaml2")
+            .field("acs_url", &self.acs_url)
+            .field("entity_id", &self.entity_id)
+            .field("slo_url", &self.slo_url)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SsoServiceSaml2 {

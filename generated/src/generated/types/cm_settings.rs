@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Settings of the Cluster Manager web UI.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CmSettings {
     /**Time zone the Cluster Manager UI displays times in, as a tz database name such as `UTC` or `US/Pacific`.
@@ -23,6 +23,16 @@ impl ::serde::Serialize for CmSettings {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("timezone", &self.timezone);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CmSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CmSettings")
+            .field("timezone", &self.timezone)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.

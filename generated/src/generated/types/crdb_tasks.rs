@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///A task that carries out an Active-Active (CRDB) operation across the participating clusters.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbTask {
     /**GUID of the Active-Active database the task works on.
@@ -59,6 +59,24 @@ impl ::serde::Serialize for CrdbTask {
         w.opt("status", &self.status);
         w.opt("worker_name", &self.worker_name);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbTask {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbTask")
+            .field("crdb_guid", &self.crdb_guid)
+            .field("ended", &self.ended)
+            .field("errors", &self.errors)
+            .field("id", &self.id)
+            .field("operation", &self.operation)
+            .field("progress", &self.progress)
+            .field("started", &self.started)
+            .field("status", &self.status)
+            .field("worker_name", &self.worker_name)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbTask {
@@ -177,7 +195,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTask {
     }
 }
 ///An error a participating cluster reported for a CRDB task.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbTaskError {
     ///Cluster that reported the error.
@@ -200,6 +218,18 @@ impl ::serde::Serialize for CrdbTaskError {
         w.opt("description", &self.description);
         w.opt("error_code", &self.error_code);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbTaskError {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbTaskError")
+            .field("cluster_name", &self.cluster_name)
+            .field("description", &self.description)
+            .field("error_code", &self.error_code)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbTaskError {
@@ -276,7 +306,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskError {
     }
 }
 ///Progress of a CRDB task.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbTaskProgress {
     ///Step each cluster's instance coordinator is running.
@@ -296,6 +326,17 @@ impl ::serde::Serialize for CrdbTaskProgress {
         w.opt("clusters", &self.clusters);
         w.opt("worker", &self.worker);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbTaskProgress {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbTaskProgress")
+            .field("clusters", &self.clusters)
+            .field("worker", &self.worker)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbTaskProgress {
@@ -347,7 +388,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbTaskProgress {
     }
 }
 ///Progress of a CRDB task on one cluster.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbTaskProgressCluster {
     ///Name of the cluster.
@@ -367,6 +408,17 @@ impl ::serde::Serialize for CrdbTaskProgressCluster {
         w.opt("name", &self.name);
         w.opt("progress", &self.progress);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbTaskProgressCluster {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbTaskProgressCluster")
+            .field("name", &self.name)
+            .field("progress", &self.progress)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbTaskProgressCluster {

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///An Active-Active database (CRDB): a set of database instances on several clusters that replicate to each other. Also used as the body of create and update requests.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Crdb {
     ///Keep causal consistency between the instances.
@@ -56,6 +56,27 @@ impl ::serde::Serialize for Crdb {
         w.opt("protocol_version", &self.protocol_version);
         w.opt("volatile_config_fields", &self.volatile_config_fields);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Crdb {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Crdb")
+            .field("causal_consistency", &self.causal_consistency)
+            .field("default_db_config", &self.default_db_config)
+            .field("encryption", &self.encryption)
+            .field("featureset_version", &self.featureset_version)
+            .field("guid", &self.guid)
+            .field("instances", &self.instances)
+            .field("local_databases", &self.local_databases)
+            .field("managed_by", &self.managed_by)
+            .field("modules", &self.modules)
+            .field("name", &self.name)
+            .field("protocol_version", &self.protocol_version)
+            .field("volatile_config_fields", &self.volatile_config_fields)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -318,7 +339,7 @@ impl<'de> ::serde::Deserialize<'de> for Crdb {
     }
 }
 ///How to reach one participating cluster of an Active-Active database. Authenticate with either `credentials` or `certificate_auth`, never both.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbClusterInfo {
     ///Client-certificate access to the cluster's API (alternative to `credentials`).
@@ -350,6 +371,21 @@ impl ::serde::Serialize for CrdbClusterInfo {
         w.opt("replication_tls_sni", &self.replication_tls_sni);
         w.opt("url", &self.url);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbClusterInfo {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbClusterInfo")
+            .field("certificate_auth", &self.certificate_auth)
+            .field("credentials", &self.credentials)
+            .field("name", &self.name)
+            .field("replication_endpoint", &self.replication_endpoint)
+            .field("replication_tls_sni", &self.replication_tls_sni)
+            .field("url", &self.url)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbClusterInfo {
@@ -480,6 +516,7 @@ impl ::serde::Serialize for CrdbClusterInfoCertificateAuth {
 }
 impl ::std::fmt::Debug for CrdbClusterInfoCertificateAuth {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CrdbClusterInfoCertificateAuth")
             .field("client_cert", &self.client_cert)
@@ -587,6 +624,7 @@ impl ::serde::Serialize for CrdbClusterInfoCredentials {
 }
 impl ::std::fmt::Debug for CrdbClusterInfoCredentials {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CrdbClusterInfoCredentials")
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
@@ -806,6 +844,7 @@ impl ::serde::Serialize for CrdbDatabaseConfig {
 }
 impl ::std::fmt::Debug for CrdbDatabaseConfig {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CrdbDatabaseConfig")
             .field("aof_policy", &self.aof_policy)
@@ -1546,7 +1585,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbDatabaseConfigEvictionPolicy {
     }
 }
 ///Health report of an Active-Active database as seen from one cluster.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReport {
     ///Configuration version that is active.
@@ -1580,6 +1619,21 @@ impl ::serde::Serialize for CrdbHealthReport {
         w.opt("connections", &self.connections);
         w.opt("name", &self.name);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbHealthReport {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbHealthReport")
+            .field("active_config_version", &self.active_config_version)
+            .field("cluster_name", &self.cluster_name)
+            .field("configurations", &self.configurations)
+            .field("connection_error", &self.connection_error)
+            .field("connections", &self.connections)
+            .field("name", &self.name)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbHealthReport {
@@ -1823,7 +1877,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportConfigurationStatus {
     }
 }
 ///Connection from the local cluster to another participating cluster.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReportConnection {
     ///Name of the remote cluster.
@@ -1848,6 +1902,18 @@ impl ::serde::Serialize for CrdbHealthReportConnection {
         w.opt("replication_links", &self.replication_links);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbHealthReportConnection {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbHealthReportConnection")
+            .field("name", &self.name)
+            .field("replication_links", &self.replication_links)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportConnection {
@@ -1912,7 +1978,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportConnection {
     }
 }
 ///One stored configuration of an Active-Active database, as listed in a health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReportHealthReportConfiguration {
     ///Causal consistency between the replicas.
@@ -1950,6 +2016,23 @@ impl ::serde::Serialize for CrdbHealthReportHealthReportConfiguration {
         w.opt("status", &self.status);
         w.opt("version", &self.version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbHealthReportHealthReportConfiguration {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbHealthReportHealthReportConfiguration")
+            .field("causal_consistency", &self.causal_consistency)
+            .field("encryption", &self.encryption)
+            .field("featureset_version", &self.featureset_version)
+            .field("instances", &self.instances)
+            .field("name", &self.name)
+            .field("protocol_version", &self.protocol_version)
+            .field("status", &self.status)
+            .field("version", &self.version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportHealthReportConfiguration {
@@ -2076,7 +2159,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportHealthReportConfiguratio
     }
 }
 ///An instance listed in a health report configuration.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReportInstance {
     ///The cluster hosting the instance.
@@ -2099,6 +2182,18 @@ impl ::serde::Serialize for CrdbHealthReportInstance {
         w.opt("db_uid", &self.db_uid);
         w.opt("id", &self.id);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbHealthReportInstance {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbHealthReportInstance")
+            .field("cluster", &self.cluster)
+            .field("db_uid", &self.db_uid)
+            .field("id", &self.id)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportInstance {
@@ -2157,7 +2252,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportInstance {
     }
 }
 ///Cluster of an instance in a health report.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReportInstanceCluster {
     ///FQDN of the cluster.
@@ -2177,6 +2272,17 @@ impl ::serde::Serialize for CrdbHealthReportInstanceCluster {
         w.opt("name", &self.name);
         w.opt("url", &self.url);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbHealthReportInstanceCluster {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbHealthReportInstanceCluster")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportInstanceCluster {
@@ -2228,7 +2334,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportInstanceCluster {
     }
 }
 ///One replication link between a local instance and its replica on a remote cluster.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbHealthReportReplicationLink {
     ///`<bdb_uid>:<replica_uid>`: UID of the local database and ID of its remote replica.
@@ -2250,6 +2356,17 @@ impl ::serde::Serialize for CrdbHealthReportReplicationLink {
         w.opt("link_uid", &self.link_uid);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbHealthReportReplicationLink {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbHealthReportReplicationLink")
+            .field("link_uid", &self.link_uid)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportReplicationLink {
@@ -2414,7 +2531,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbHealthReportReplicationLinkStatus {
     }
 }
 ///One instance of an Active-Active database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbInstanceInfo {
     ///The cluster hosting the instance.
@@ -2443,6 +2560,20 @@ impl ::serde::Serialize for CrdbInstanceInfo {
         w.opt("db_uid", &self.db_uid);
         w.opt("id", &self.id);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbInstanceInfo {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbInstanceInfo")
+            .field("cluster", &self.cluster)
+            .field("compression", &self.compression)
+            .field("db_config", &self.db_config)
+            .field("db_uid", &self.db_uid)
+            .field("id", &self.id)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbInstanceInfo {
@@ -2527,7 +2658,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbInstanceInfo {
     }
 }
 ///Maps an instance of an Active-Active database to the database that hosts it on this cluster.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbLocalDatabase {
     ///UID of the local database.
@@ -2547,6 +2678,17 @@ impl ::serde::Serialize for CrdbLocalDatabase {
         w.opt("bdb_uid", &self.bdb_uid);
         w.opt("id", &self.id);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbLocalDatabase {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbLocalDatabase")
+            .field("bdb_uid", &self.bdb_uid)
+            .field("id", &self.id)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbLocalDatabase {
@@ -2598,7 +2740,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbLocalDatabase {
     }
 }
 ///Changes to an Active-Active database: instances to add or remove and CRDB settings to change, applied together.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbModifyRequest {
     ///Instances to add.
@@ -2626,6 +2768,19 @@ impl ::serde::Serialize for CrdbModifyRequest {
         w.opt("force_update", &self.force_update);
         w.opt("remove_instances", &self.remove_instances);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbModifyRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbModifyRequest")
+            .field("add_instances", &self.add_instances)
+            .field("crdb", &self.crdb)
+            .field("force_update", &self.force_update)
+            .field("remove_instances", &self.remove_instances)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -2762,7 +2917,7 @@ for CrdbModifyRequestRemoveInstance {
     }
 }
 ///An instance to remove, with the force flag.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbModifyRequestRemoveInstanceForce {
     ///Remove the instance even when it cannot reach the others to hand over its pending writes. The removed instance keeps its data and configuration until purged with `crdb_purge` on its own cluster.
@@ -2782,6 +2937,17 @@ impl ::serde::Serialize for CrdbModifyRequestRemoveInstanceForce {
         w.opt("force_remove", &self.force_remove);
         w.opt("id", &self.id);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbModifyRequestRemoveInstanceForce {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbModifyRequestRemoveInstanceForce")
+            .field("force_remove", &self.force_remove)
+            .field("id", &self.id)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequestRemoveInstanceForce {
@@ -2839,7 +3005,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModifyRequestRemoveInstanceForce {
     }
 }
 ///A module used by an Active-Active database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbModule {
     ///Feature-set version of the module.
@@ -2859,6 +3025,17 @@ impl ::serde::Serialize for CrdbModule {
         w.opt("featureset_version", &self.featureset_version);
         w.opt("module_name", &self.module_name);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbModule {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbModule")
+            .field("featureset_version", &self.featureset_version)
+            .field("module_name", &self.module_name)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbModule {
@@ -2922,7 +3099,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbModule {
     }
 }
 ///Body of `crdb_purge`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbPurgeRequest {
     ///IDs of the force-removed instances to purge.
@@ -2939,6 +3116,16 @@ impl ::serde::Serialize for CrdbPurgeRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("instances", &self.instances);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbPurgeRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbPurgeRequest")
+            .field("instances", &self.instances)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -3007,7 +3194,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbPurgeRequest {
     }
 }
 ///Body of `crdb_upgrade`. Every field is optional.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbUpgradeRequest {
     /**Discard data even when the database is replicated or persistent.
@@ -3055,6 +3242,23 @@ impl ::serde::Serialize for CrdbUpgradeRequest {
         w.opt("preserve_roles", &self.preserve_roles);
         w.opt("redis_version", &self.redis_version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbUpgradeRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbUpgradeRequest")
+            .field("force_discard", &self.force_discard)
+            .field("force_restart", &self.force_restart)
+            .field("keep_crdt_protocol_version", &self.keep_crdt_protocol_version)
+            .field("may_discard_data", &self.may_discard_data)
+            .field("modules", &self.modules)
+            .field("parallel_shards_upgrade", &self.parallel_shards_upgrade)
+            .field("preserve_roles", &self.preserve_roles)
+            .field("redis_version", &self.redis_version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -3245,7 +3449,7 @@ impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequest {
     }
 }
 ///A module to upgrade with `crdb_upgrade`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CrdbUpgradeRequestModule {
     ///Deprecated since Redis Software 7.8.2. UID of the module to upgrade.
@@ -3270,6 +3474,18 @@ impl ::serde::Serialize for CrdbUpgradeRequestModule {
         w.opt("new_module", &self.new_module);
         w.opt("new_module_args", &self.new_module_args);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for CrdbUpgradeRequestModule {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CrdbUpgradeRequestModule")
+            .field("current_module", &self.current_module)
+            .field("new_module", &self.new_module)
+            .field("new_module_args", &self.new_module_args)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CrdbUpgradeRequestModule {

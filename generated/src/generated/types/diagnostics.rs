@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Configuration of the diagnostic logging service: one entry per collection target. Used both as the reply and as the update body (send only the targets to change).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DiagnosticsConfig {
     ///Schedule of one diagnostic logging target.
@@ -57,6 +57,31 @@ impl ::serde::Serialize for DiagnosticsConfig {
         w.opt("slowlog_target", &self.slowlog_target);
         w.opt("socket_files_target", &self.socket_files_target);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for DiagnosticsConfig {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DiagnosticsConfig")
+            .field("bdb_client_list_target", &self.bdb_client_list_target)
+            .field("bdb_info_target", &self.bdb_info_target)
+            .field("bdb_target", &self.bdb_target)
+            .field("command_stats_target", &self.command_stats_target)
+            .field("network_stats_target", &self.network_stats_target)
+            .field("persistent_files_target", &self.persistent_files_target)
+            .field("rladmin_status_target", &self.rladmin_status_target)
+            .field("shard_info_target", &self.shard_info_target)
+            .field(
+                "shard_latency_histogram_target",
+                &self.shard_latency_histogram_target,
+            )
+            .field("shard_latency_target", &self.shard_latency_target)
+            .field("shard_target", &self.shard_target)
+            .field("slowlog_target", &self.slowlog_target)
+            .field("socket_files_target", &self.socket_files_target)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -370,7 +395,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsConfig {
     }
 }
 ///Schedule and size of the slow log diagnostic target.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DiagnosticsSlowlogTarget {
     ///Cron expression that schedules the collection, for example `*/10 * * * *`.
@@ -390,6 +415,17 @@ impl ::serde::Serialize for DiagnosticsSlowlogTarget {
         w.opt("cron_expression", &self.cron_expression);
         w.opt("max_entries", &self.max_entries);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for DiagnosticsSlowlogTarget {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DiagnosticsSlowlogTarget")
+            .field("cron_expression", &self.cron_expression)
+            .field("max_entries", &self.max_entries)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DiagnosticsSlowlogTarget {
@@ -453,7 +489,7 @@ impl<'de> ::serde::Deserialize<'de> for DiagnosticsSlowlogTarget {
     }
 }
 ///Schedule of one diagnostic logging target.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DiagnosticsTarget {
     ///Cron expression that schedules the collection, for example `*/10 * * * *`.
@@ -470,6 +506,16 @@ impl ::serde::Serialize for DiagnosticsTarget {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("cron_expression", &self.cron_expression);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for DiagnosticsTarget {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DiagnosticsTarget")
+            .field("cron_expression", &self.cron_expression)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DiagnosticsTarget {

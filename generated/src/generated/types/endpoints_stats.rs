@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///The statistics series of one endpoint-proxy link (or listener).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EndpointStats {
     ///Time buckets, oldest first.
@@ -24,6 +24,17 @@ impl ::serde::Serialize for EndpointStats {
         w.opt("intervals", &self.intervals);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for EndpointStats {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("EndpointStats")
+            .field("intervals", &self.intervals)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for EndpointStats {
@@ -81,7 +92,7 @@ impl<'de> ::serde::Deserialize<'de> for EndpointStats {
     }
 }
 ///One time bucket of statistics for an endpoint-proxy link (or a listener). The metric names come from the endpoint stats example of the reference; the values are counts for the interval unless stated otherwise.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EndpointStatsInterval {
     ///Accumulated latency of all requests in the interval, in microseconds (divide by total_res for a mean).
@@ -194,6 +205,48 @@ impl ::serde::Serialize for EndpointStatsInterval {
         w.opt("write_res", &self.write_res);
         w.opt("write_started_res", &self.write_started_res);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for EndpointStatsInterval {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("EndpointStatsInterval")
+            .field("acc_latency", &self.acc_latency)
+            .field("acc_other_latency", &self.acc_other_latency)
+            .field("acc_read_latency", &self.acc_read_latency)
+            .field("acc_write_latency", &self.acc_write_latency)
+            .field("auth_cmds", &self.auth_cmds)
+            .field("auth_errors", &self.auth_errors)
+            .field("cmd_flush", &self.cmd_flush)
+            .field("cmd_get", &self.cmd_get)
+            .field("cmd_set", &self.cmd_set)
+            .field("cmd_touch", &self.cmd_touch)
+            .field("conns", &self.conns)
+            .field("egress_bytes", &self.egress_bytes)
+            .field("etime", &self.etime)
+            .field("ingress_bytes", &self.ingress_bytes)
+            .field("interval", &self.interval)
+            .field("last_req_time", &self.last_req_time)
+            .field("last_res_time", &self.last_res_time)
+            .field("max_connections_exceeded", &self.max_connections_exceeded)
+            .field("monitor_sessions_count", &self.monitor_sessions_count)
+            .field("other_req", &self.other_req)
+            .field("other_res", &self.other_res)
+            .field("other_started_res", &self.other_started_res)
+            .field("read_req", &self.read_req)
+            .field("read_res", &self.read_res)
+            .field("read_started_res", &self.read_started_res)
+            .field("stime", &self.stime)
+            .field("total_connections_received", &self.total_connections_received)
+            .field("total_req", &self.total_req)
+            .field("total_res", &self.total_res)
+            .field("total_started_res", &self.total_started_res)
+            .field("write_req", &self.write_req)
+            .field("write_res", &self.write_res)
+            .field("write_started_res", &self.write_started_res)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for EndpointStatsInterval {

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Schedules of the cluster's periodic internal jobs, one settings object per job. Returned by `job_scheduler_get`; send only the jobs to change to `job_scheduler_update`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JobScheduler {
     ///Backup job settings.
@@ -50,6 +50,22 @@ impl ::serde::Serialize for JobScheduler {
         w.opt("redis_cleanup_job_settings", &self.redis_cleanup_job_settings);
         w.opt("rotate_ccs_job_settings", &self.rotate_ccs_job_settings);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for JobScheduler {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JobScheduler")
+            .field("backup_job_settings", &self.backup_job_settings)
+            .field("bdb_usage_report_job_settings", &self.bdb_usage_report_job_settings)
+            .field("cert_rotation_job_settings", &self.cert_rotation_job_settings)
+            .field("log_rotation_job_settings", &self.log_rotation_job_settings)
+            .field("node_checks_job_settings", &self.node_checks_job_settings)
+            .field("redis_cleanup_job_settings", &self.redis_cleanup_job_settings)
+            .field("rotate_ccs_job_settings", &self.rotate_ccs_job_settings)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -239,7 +255,7 @@ impl<'de> ::serde::Deserialize<'de> for JobScheduler {
     }
 }
 ///Schedule of the job that runs periodic database backups.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JobSchedulerBackupJobSettings {
     ///Cron expression (five fields, for example `*/5 * * * *`) for when backups run.
@@ -261,6 +277,17 @@ impl ::serde::Serialize for JobSchedulerBackupJobSettings {
         w.opt("cron_expression", &self.cron_expression);
         w.opt("enabled", &self.enabled);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for JobSchedulerBackupJobSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JobSchedulerBackupJobSettings")
+            .field("cron_expression", &self.cron_expression)
+            .field("enabled", &self.enabled)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JobSchedulerBackupJobSettings {
@@ -318,7 +345,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerBackupJobSettings {
     }
 }
 ///Schedule of the job that writes database usage reports, and how long report files are kept.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JobSchedulerBdbUsageReportJobSettings {
     ///Cron expression for when usage reports are produced.
@@ -347,6 +374,18 @@ impl ::serde::Serialize for JobSchedulerBdbUsageReportJobSettings {
         w.opt("enabled", &self.enabled);
         w.opt("file_retention_days", &self.file_retention_days);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for JobSchedulerBdbUsageReportJobSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JobSchedulerBdbUsageReportJobSettings")
+            .field("cron_expression", &self.cron_expression)
+            .field("enabled", &self.enabled)
+            .field("file_retention_days", &self.file_retention_days)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JobSchedulerBdbUsageReportJobSettings {
@@ -417,7 +456,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerBdbUsageReportJobSettings {
     }
 }
 ///Schedule of the job that renews the cluster's internal certificates before they expire.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JobSchedulerCertRotationJobSettings {
     ///Cron expression for when the rotation job checks the certificates.
@@ -446,6 +485,18 @@ impl ::serde::Serialize for JobSchedulerCertRotationJobSettings {
         w.opt("enabled", &self.enabled);
         w.opt("expiry_days_before_rotation", &self.expiry_days_before_rotation);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for JobSchedulerCertRotationJobSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JobSchedulerCertRotationJobSettings")
+            .field("cron_expression", &self.cron_expression)
+            .field("enabled", &self.enabled)
+            .field("expiry_days_before_rotation", &self.expiry_days_before_rotation)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JobSchedulerCertRotationJobSettings {
@@ -516,7 +567,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerCertRotationJobSettings {
     }
 }
 ///Schedule of the job that rotates the cluster's log files.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JobSchedulerLogRotationJobSettings {
     ///Cron expression for when logs are rotated.
@@ -538,6 +589,17 @@ impl ::serde::Serialize for JobSchedulerLogRotationJobSettings {
         w.opt("cron_expression", &self.cron_expression);
         w.opt("enabled", &self.enabled);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for JobSchedulerLogRotationJobSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JobSchedulerLogRotationJobSettings")
+            .field("cron_expression", &self.cron_expression)
+            .field("enabled", &self.enabled)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JobSchedulerLogRotationJobSettings {
@@ -595,7 +657,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerLogRotationJobSettings {
     }
 }
 ///Schedule of the job that runs periodic health checks on the nodes.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JobSchedulerNodeChecksJobSettings {
     ///Cron expression for when node checks run.
@@ -617,6 +679,17 @@ impl ::serde::Serialize for JobSchedulerNodeChecksJobSettings {
         w.opt("cron_expression", &self.cron_expression);
         w.opt("enabled", &self.enabled);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for JobSchedulerNodeChecksJobSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JobSchedulerNodeChecksJobSettings")
+            .field("cron_expression", &self.cron_expression)
+            .field("enabled", &self.enabled)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JobSchedulerNodeChecksJobSettings {
@@ -674,7 +747,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerNodeChecksJobSettings {
     }
 }
 ///Deprecated: schedule of the former Redis cleanup job, superseded since RS 6.4.2 by the cluster setting `persistence_cleanup_scan_interval`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JobSchedulerRedisCleanupJobSettings {
     ///Cron expression for when the Redis cleanup job ran.
@@ -691,6 +764,16 @@ impl ::serde::Serialize for JobSchedulerRedisCleanupJobSettings {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("cron_expression", &self.cron_expression);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for JobSchedulerRedisCleanupJobSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JobSchedulerRedisCleanupJobSettings")
+            .field("cron_expression", &self.cron_expression)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JobSchedulerRedisCleanupJobSettings {
@@ -741,7 +824,7 @@ impl<'de> ::serde::Deserialize<'de> for JobSchedulerRedisCleanupJobSettings {
     }
 }
 ///Schedule of the job that rotates the saved RDB snapshots of the cluster configuration store (CCS), and how many of them are kept.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JobSchedulerRotateCcsJobSettings {
     ///Cron expression for when CCS snapshots are rotated.
@@ -775,6 +858,19 @@ impl ::serde::Serialize for JobSchedulerRotateCcsJobSettings {
         w.opt("file_suffix", &self.file_suffix);
         w.opt("rotate_max_num", &self.rotate_max_num);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for JobSchedulerRotateCcsJobSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JobSchedulerRotateCcsJobSettings")
+            .field("cron_expression", &self.cron_expression)
+            .field("enabled", &self.enabled)
+            .field("file_suffix", &self.file_suffix)
+            .field("rotate_max_num", &self.rotate_max_num)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JobSchedulerRotateCcsJobSettings {

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Links an LDAP group to cluster roles, and optionally to an alert email address. Also the body of `ldap_mapping_create` (usually `name`, `dn`, `role_uids`) and `ldap_mapping_update`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LdapMapping {
     ///Account ID in the subscription manager (SM).
@@ -52,6 +52,25 @@ impl ::serde::Serialize for LdapMapping {
         w.opt("role_uids", &self.role_uids);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for LdapMapping {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LdapMapping")
+            .field("account_id", &self.account_id)
+            .field("action_uid", &self.action_uid)
+            .field("bdbs_email_alerts", &self.bdbs_email_alerts)
+            .field("cluster_email_alerts", &self.cluster_email_alerts)
+            .field("dn", &self.dn)
+            .field("email", &self.email)
+            .field("email_alerts", &self.email_alerts)
+            .field("name", &self.name)
+            .field("role_uids", &self.role_uids)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.

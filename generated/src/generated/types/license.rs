@@ -61,6 +61,7 @@ impl ::serde::Serialize for License {
 }
 impl ::std::fmt::Debug for License {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("License")
             .field("activation_date", &self.activation_date)
@@ -254,7 +255,7 @@ impl<'de> ::serde::Deserialize<'de> for License {
     }
 }
 ///The body of `license_update`; a single `license` key is expected.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LicenseUpdateRequest {
     ///The new license text to validate and install.
@@ -271,6 +272,16 @@ impl ::serde::Serialize for LicenseUpdateRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("license", &self.license);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for LicenseUpdateRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LicenseUpdateRequest")
+            .field("license", &self.license)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///A cluster event. Only `time` and `type` are always present; other fields depend on the event type (the common ones are listed here).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogEvent {
     ///Name of the database concerned.
@@ -42,6 +42,23 @@ impl ::serde::Serialize for LogEvent {
         w.opt("time", &self.time);
         w.opt("type", &self.type_);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for LogEvent {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LogEvent")
+            .field("bdb_name", &self.bdb_name)
+            .field("bdb_uid", &self.bdb_uid)
+            .field("new_val", &self.new_val)
+            .field("node_uid", &self.node_uid)
+            .field("old_val", &self.old_val)
+            .field("severity", &self.severity)
+            .field("time", &self.time)
+            .field("type_", &self.type_)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LogEvent {

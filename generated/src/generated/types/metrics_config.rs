@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Cluster-wide settings of the v2 metrics stream engine. Returned whole by `metrics_config_get` and `metrics_config_update`; an update body carries only the fields to change (a list field replaces the stored list).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MetricsConfig {
     /**When true, database tags are exported through the `db_tags` metric.
@@ -60,6 +60,23 @@ impl ::serde::Serialize for MetricsConfig {
         w.opt("max_requests_in_flight", &self.max_requests_in_flight);
         w.opt("metrics_tag_keys_exposed", &self.metrics_tag_keys_exposed);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for MetricsConfig {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("expose_db_tags", &self.expose_db_tags)
+            .field("key_distribution_enabled", &self.key_distribution_enabled)
+            .field("key_items_buckets", &self.key_items_buckets)
+            .field("key_size_buckets", &self.key_size_buckets)
+            .field("local_storage_max_size_mb", &self.local_storage_max_size_mb)
+            .field("local_storage_retention_days", &self.local_storage_retention_days)
+            .field("max_requests_in_flight", &self.max_requests_in_flight)
+            .field("metrics_tag_keys_exposed", &self.metrics_tag_keys_exposed)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.

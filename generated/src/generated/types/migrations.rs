@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Replica Of migration (sync) status of a database.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Migration {
     ///The last migration error, if any.
@@ -56,6 +56,23 @@ impl ::serde::Serialize for Migration {
         w.opt("source_shards", &self.source_shards);
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Migration {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Migration")
+            .field("error", &self.error)
+            .field("flush_counter", &self.flush_counter)
+            .field("lag", &self.lag)
+            .field("rdb_size", &self.rdb_size)
+            .field("rdb_transferred", &self.rdb_transferred)
+            .field("run_id", &self.run_id)
+            .field("source_shards", &self.source_shards)
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Migration {
@@ -167,7 +184,7 @@ impl<'de> ::serde::Deserialize<'de> for Migration {
     }
 }
 ///Error reported by a migration.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MigrationError {
     /**Machine-readable error code.
@@ -196,6 +213,18 @@ impl ::serde::Serialize for MigrationError {
         w.opt("message", &self.message);
         w.opt("timestamp", &self.timestamp);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for MigrationError {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("MigrationError")
+            .field("error_code", &self.error_code)
+            .field("message", &self.message)
+            .field("timestamp", &self.timestamp)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MigrationError {
@@ -266,7 +295,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrationError {
     }
 }
 ///Reply of `migration_get`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MigrationResponse {
     ///Replica Of migration (sync) status of a database.
@@ -283,6 +312,16 @@ impl ::serde::Serialize for MigrationResponse {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("migration", &self.migration);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for MigrationResponse {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("MigrationResponse")
+            .field("migration", &self.migration)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MigrationResponse {
@@ -333,7 +372,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrationResponse {
     }
 }
 ///Replication position of one source shard of a migration.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MigrationSourceShard {
     /**Replication ID.
@@ -357,6 +396,17 @@ impl ::serde::Serialize for MigrationSourceShard {
         w.opt("replication_id", &self.replication_id);
         w.opt("replication_offset", &self.replication_offset);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for MigrationSourceShard {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("MigrationSourceShard")
+            .field("replication_id", &self.replication_id)
+            .field("replication_offset", &self.replication_offset)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MigrationSourceShard {

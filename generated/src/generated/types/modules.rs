@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///A Redis module installed on the cluster.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Module {
     ///Author of the module.
@@ -89,6 +89,37 @@ impl ::serde::Serialize for Module {
         w.opt("uid", &self.uid);
         w.opt("version", &self.version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Module {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Module")
+            .field("author", &self.author)
+            .field("bigstore_version_2_support", &self.bigstore_version_2_support)
+            .field("capabilities", &self.capabilities)
+            .field("capability_name", &self.capability_name)
+            .field("command_line_args", &self.command_line_args)
+            .field("compatible_redis_version", &self.compatible_redis_version)
+            .field("config_command", &self.config_command)
+            .field("crdb", &self.crdb)
+            .field("dependencies", &self.dependencies)
+            .field("description", &self.description)
+            .field("display_name", &self.display_name)
+            .field("email", &self.email)
+            .field("homepage", &self.homepage)
+            .field("is_bundled", &self.is_bundled)
+            .field("license", &self.license)
+            .field("min_redis_version", &self.min_redis_version)
+            .field("module_file", &self.module_file)
+            .field("module_name", &self.module_name)
+            .field("semantic_version", &self.semantic_version)
+            .field("sha256", &self.sha256)
+            .field("uid", &self.uid)
+            .field("version", &self.version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Module {
@@ -370,7 +401,7 @@ impl<'de> ::serde::Deserialize<'de> for Module {
     }
 }
 ///A command provided by a custom module, described like the Redis COMMAND reply.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleCommand {
     ///Arity of the command; negative means at least that many arguments.
@@ -402,6 +433,21 @@ impl ::serde::Serialize for ModuleCommand {
         w.opt("last_key", &self.last_key);
         w.opt("step", &self.step);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleCommand {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleCommand")
+            .field("command_arity", &self.command_arity)
+            .field("command_name", &self.command_name)
+            .field("first_key", &self.first_key)
+            .field("flags", &self.flags)
+            .field("last_key", &self.last_key)
+            .field("step", &self.step)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ModuleCommand {
@@ -499,7 +545,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCommand {
     }
 }
 ///Body of `module_config_bdb_update`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleConfigBdbUpdateRequest {
     ///Modules to reconfigure with their new arguments.
@@ -516,6 +562,16 @@ impl ::serde::Serialize for ModuleConfigBdbUpdateRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("modules", &self.modules);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleConfigBdbUpdateRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleConfigBdbUpdateRequest")
+            .field("modules", &self.modules)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -588,7 +644,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleConfigBdbUpdateRequest {
     }
 }
 ///New arguments for one module of a database.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleConfigBdbUpdateRequestModule {
     ///New command-line arguments. Must not contain `&`, `<`, `>` or `"`. Matches `^[^&<>"]*$`.
@@ -608,6 +664,17 @@ impl ::serde::Serialize for ModuleConfigBdbUpdateRequestModule {
         w.req("module_args", &self.module_args);
         w.req("module_name", &self.module_name);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleConfigBdbUpdateRequestModule {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleConfigBdbUpdateRequestModule")
+            .field("module_args", &self.module_args)
+            .field("module_name", &self.module_name)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl ModuleConfigBdbUpdateRequestModule {
@@ -814,7 +881,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleConfigBdbUpdateRequestModuleName {
     }
 }
 ///Active-Active support of a module.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleCrdb {
     ///Active-Active feature-set versions the module supports.
@@ -831,6 +898,16 @@ impl ::serde::Serialize for ModuleCrdb {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("supported_featureset_versions", &self.supported_featureset_versions);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleCrdb {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleCrdb")
+            .field("supported_featureset_versions", &self.supported_featureset_versions)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ModuleCrdb {
@@ -881,7 +958,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCrdb {
     }
 }
 ///A file a module depends on.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleDependency {
     ///SHA-256 of the dependency file.
@@ -901,6 +978,17 @@ impl ::serde::Serialize for ModuleDependency {
         w.opt("sha256", &self.sha256);
         w.opt("url", &self.url);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleDependency {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleDependency")
+            .field("sha256", &self.sha256)
+            .field("url", &self.url)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ModuleDependency {
@@ -1074,7 +1162,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleModuleName {
     }
 }
 ///Body of the removed `module_upgrade_bdb`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleUpgradeBdbRequest {
     ///Allow data loss in a database that is neither replicated nor persistent.
@@ -1097,6 +1185,18 @@ impl ::serde::Serialize for ModuleUpgradeBdbRequest {
         w.req("modules", &self.modules);
         w.opt("preserve_roles", &self.preserve_roles);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleUpgradeBdbRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleUpgradeBdbRequest")
+            .field("may_discard_data", &self.may_discard_data)
+            .field("modules", &self.modules)
+            .field("preserve_roles", &self.preserve_roles)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -1197,7 +1297,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequest {
     }
 }
 ///One module to upgrade with `module_upgrade_bdb`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleUpgradeBdbRequestModule {
     ///UID of the installed module to upgrade.
@@ -1226,6 +1326,20 @@ impl ::serde::Serialize for ModuleUpgradeBdbRequestModule {
         w.opt("new_module", &self.new_module);
         w.opt("new_module_args", &self.new_module_args);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleUpgradeBdbRequestModule {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleUpgradeBdbRequestModule")
+            .field("current_module", &self.current_module)
+            .field("current_semantic_version", &self.current_semantic_version)
+            .field("module_name", &self.module_name)
+            .field("new_module", &self.new_module)
+            .field("new_module_args", &self.new_module_args)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequestModule {
@@ -1328,7 +1442,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUpgradeBdbRequestModule {
     }
 }
 ///A custom module artifact stored on a node.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleUserDefinedArtifact {
     ///Dependencies of the artifact.
@@ -1351,6 +1465,18 @@ impl ::serde::Serialize for ModuleUserDefinedArtifact {
         w.opt("module_name", &self.module_name);
         w.opt("version", &self.version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleUserDefinedArtifact {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleUserDefinedArtifact")
+            .field("dependencies", &self.dependencies)
+            .field("module_name", &self.module_name)
+            .field("version", &self.version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedArtifact {
@@ -1421,7 +1547,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedArtifact {
     }
 }
 ///Body of `module_user_defined_create`: the definition of a custom module. All fields are required.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleUserDefinedCreateRequest {
     ///Capabilities the module supports.
@@ -1459,6 +1585,23 @@ impl ::serde::Serialize for ModuleUserDefinedCreateRequest {
         w.req("semantic_version", &self.semantic_version);
         w.req("version", &self.version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleUserDefinedCreateRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleUserDefinedCreateRequest")
+            .field("capabilities", &self.capabilities)
+            .field("command_line_args", &self.command_line_args)
+            .field("commands", &self.commands)
+            .field("display_name", &self.display_name)
+            .field("min_redis_version", &self.min_redis_version)
+            .field("module_name", &self.module_name)
+            .field("semantic_version", &self.semantic_version)
+            .field("version", &self.version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.

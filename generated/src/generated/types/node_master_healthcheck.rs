@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Whether the local node is connected to the primary node and the CCS.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeMasterHealthcheck {
     ///`active` when the node has a valid connection to the primary node and the CCS, `inactive` otherwise.
@@ -21,6 +21,16 @@ impl ::serde::Serialize for NodeMasterHealthcheck {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("status", &self.status);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for NodeMasterHealthcheck {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NodeMasterHealthcheck")
+            .field("status", &self.status)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeMasterHealthcheck {

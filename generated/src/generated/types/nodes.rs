@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///A node of the cluster: its addresses, storage, limits and status. Most fields are read-only; the writable ones can be sent to `node_update`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Node {
     /**Whether new shards may be placed on this node.
@@ -187,6 +187,52 @@ impl ::serde::Serialize for Node {
         w.opt("uptime", &self.uptime);
         w.opt("use_internal_ipv6", &self.use_internal_ipv6);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Node {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Node")
+            .field("accept_servers", &self.accept_servers)
+            .field("addr", &self.addr)
+            .field("architecture", &self.architecture)
+            .field("bigredis_storage_path", &self.bigredis_storage_path)
+            .field("bigstore_driver", &self.bigstore_driver)
+            .field("bigstore_enabled", &self.bigstore_enabled)
+            .field("bigstore_size", &self.bigstore_size)
+            .field("cores", &self.cores)
+            .field("ephemeral_storage_path", &self.ephemeral_storage_path)
+            .field("ephemeral_storage_size", &self.ephemeral_storage_size)
+            .field("external_addr", &self.external_addr)
+            .field("max_listeners", &self.max_listeners)
+            .field("max_redis_forks", &self.max_redis_forks)
+            .field("max_redis_servers", &self.max_redis_servers)
+            .field("max_slave_full_syncs", &self.max_slave_full_syncs)
+            .field("name", &self.name)
+            .field("os_family", &self.os_family)
+            .field("os_name", &self.os_name)
+            .field("os_semantic_version", &self.os_semantic_version)
+            .field("os_version", &self.os_version)
+            .field("oss_cluster_ip_mapping", &self.oss_cluster_ip_mapping)
+            .field("persistent_storage_path", &self.persistent_storage_path)
+            .field("persistent_storage_size", &self.persistent_storage_size)
+            .field("public_addr", &self.public_addr)
+            .field("rack_id", &self.rack_id)
+            .field("recovery_path", &self.recovery_path)
+            .field("second_rack_id", &self.second_rack_id)
+            .field("shard_count", &self.shard_count)
+            .field("shard_list", &self.shard_list)
+            .field("software_version", &self.software_version)
+            .field("status", &self.status)
+            .field("supported_database_versions", &self.supported_database_versions)
+            .field("system_time", &self.system_time)
+            .field("total_memory", &self.total_memory)
+            .field("uid", &self.uid)
+            .field("uptime", &self.uptime)
+            .field("use_internal_ipv6", &self.use_internal_ipv6)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -769,7 +815,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
     }
 }
 ///Options of a node action. Every field is optional and only meaningful for some actions; send an empty object when none apply.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeActionStartRequest {
     ///`maintenance_on`: move Active-Active replica shards off the node (set false to keep them).
@@ -808,6 +854,23 @@ impl ::serde::Serialize for NodeActionStartRequest {
         w.opt("snapshot_name", &self.snapshot_name);
         w.opt("wait_for_persistence", &self.wait_for_persistence);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for NodeActionStartRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NodeActionStartRequest")
+            .field("evict_active_active_replica", &self.evict_active_active_replica)
+            .field("evict_dbs", &self.evict_dbs)
+            .field("evict_ha_replica", &self.evict_ha_replica)
+            .field("keep_slave_shards", &self.keep_slave_shards)
+            .field("overwrite_snapshot", &self.overwrite_snapshot)
+            .field("skip_shards_restore", &self.skip_shards_restore)
+            .field("snapshot_name", &self.snapshot_name)
+            .field("wait_for_persistence", &self.wait_for_persistence)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -1009,7 +1072,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeActionStartRequest {
     }
 }
 ///The actions known for one node or for all nodes.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeActions {
     ///Running, pending and finished actions; empty when there are none.
@@ -1026,6 +1089,16 @@ impl ::serde::Serialize for NodeActions {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("actions", &self.actions);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for NodeActions {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NodeActions")
+            .field("actions", &self.actions)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeActions {
@@ -1203,7 +1276,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeBigstoreDriver {
     }
 }
 ///Result of the health checks run on one node.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeCheckResult {
     ///Message of the first failing check; present when `result` is false.
@@ -1226,6 +1299,18 @@ impl ::serde::Serialize for NodeCheckResult {
         w.opt("node_uid", &self.node_uid);
         w.opt("result", &self.result);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for NodeCheckResult {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NodeCheckResult")
+            .field("error", &self.error)
+            .field("node_uid", &self.node_uid)
+            .field("result", &self.result)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeCheckResult {
@@ -1401,7 +1486,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeOsFamily {
     }
 }
 ///One entry of a node's OSS cluster IP mapping.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeOssClusterIpMapping {
     ///Client subnet or host name the entry applies to; an IPv4/IPv6 CIDR, a host name, or `default`.
@@ -1423,6 +1508,17 @@ impl ::serde::Serialize for NodeOssClusterIpMapping {
         w.opt("key", &self.key);
         w.opt("value", &self.value);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for NodeOssClusterIpMapping {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NodeOssClusterIpMapping")
+            .field("key", &self.key)
+            .field("value", &self.value)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeOssClusterIpMapping {
@@ -1474,7 +1570,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeOssClusterIpMapping {
     }
 }
 ///A snapshot of a node's state, for example one taken when entering maintenance mode.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeSnapshot {
     ///Creation time, for example `2024-01-10 20:55:54`.
@@ -1497,6 +1593,18 @@ impl ::serde::Serialize for NodeSnapshot {
         w.opt("name", &self.name);
         w.opt("node_uid", &self.node_uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for NodeSnapshot {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NodeSnapshot")
+            .field("created_time", &self.created_time)
+            .field("name", &self.name)
+            .field("node_uid", &self.node_uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeSnapshot {
@@ -1561,7 +1669,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeSnapshot {
     }
 }
 ///The statistics series of one node.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeStats {
     ///Time buckets, oldest first.
@@ -1581,6 +1689,17 @@ impl ::serde::Serialize for NodeStats {
         w.opt("intervals", &self.intervals);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for NodeStats {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NodeStats")
+            .field("intervals", &self.intervals)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeStats {
@@ -1638,7 +1757,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStats {
     }
 }
 ///One time bucket of node statistics: the interval bounds plus every node metric that had a value.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeStatsInterval {
     ///Flash still available on this node, in bytes.
@@ -1727,6 +1846,40 @@ impl ::serde::Serialize for NodeStatsInterval {
         w.opt("stime", &self.stime);
         w.opt("total_req", &self.total_req);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for NodeStatsInterval {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NodeStatsInterval")
+            .field("available_flash", &self.available_flash)
+            .field("available_memory", &self.available_memory)
+            .field("avg_latency", &self.avg_latency)
+            .field("bigstore_free", &self.bigstore_free)
+            .field("bigstore_iops", &self.bigstore_iops)
+            .field("bigstore_kv_ops", &self.bigstore_kv_ops)
+            .field("bigstore_throughput", &self.bigstore_throughput)
+            .field("conns", &self.conns)
+            .field("cpu_idle", &self.cpu_idle)
+            .field("cpu_system", &self.cpu_system)
+            .field("cpu_user", &self.cpu_user)
+            .field("cur_aof_rewrites", &self.cur_aof_rewrites)
+            .field("egress_bytes", &self.egress_bytes)
+            .field("ephemeral_storage_avail", &self.ephemeral_storage_avail)
+            .field("ephemeral_storage_free", &self.ephemeral_storage_free)
+            .field("etime", &self.etime)
+            .field("free_memory", &self.free_memory)
+            .field("ingress_bytes", &self.ingress_bytes)
+            .field("interval", &self.interval)
+            .field("persistent_storage_avail", &self.persistent_storage_avail)
+            .field("persistent_storage_free", &self.persistent_storage_free)
+            .field("provisional_flash", &self.provisional_flash)
+            .field("provisional_memory", &self.provisional_memory)
+            .field("stime", &self.stime)
+            .field("total_req", &self.total_req)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeStatsInterval {
@@ -2192,7 +2345,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatus {
     }
 }
 ///Host name, role and resource status of a node, as returned by the node status endpoints.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeStatusInfo {
     ///Number of CPU cores.
@@ -2248,6 +2401,29 @@ impl ::serde::Serialize for NodeStatusInfo {
         w.opt("total_memory", &self.total_memory);
         w.opt("total_provisional_ram", &self.total_provisional_ram);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for NodeStatusInfo {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NodeStatusInfo")
+            .field("cores", &self.cores)
+            .field("free_provisional_ram", &self.free_provisional_ram)
+            .field("free_ram", &self.free_ram)
+            .field("hostname", &self.hostname)
+            .field("maintenance_snapshot", &self.maintenance_snapshot)
+            .field("master_shards", &self.master_shards)
+            .field("node_overbooking_depth", &self.node_overbooking_depth)
+            .field("node_status", &self.node_status)
+            .field("role", &self.role)
+            .field("slave_shards", &self.slave_shards)
+            .field("software_version", &self.software_version)
+            .field("software_version_sha", &self.software_version_sha)
+            .field("total_memory", &self.total_memory)
+            .field("total_provisional_ram", &self.total_provisional_ram)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeStatusInfo {
@@ -2555,7 +2731,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatusInfoRole {
     }
 }
 ///A database type and version a node supports.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeSupportedDatabaseVersion {
     ///Database type, for example `redis`.
@@ -2575,6 +2751,17 @@ impl ::serde::Serialize for NodeSupportedDatabaseVersion {
         w.opt("db_type", &self.db_type);
         w.opt("version", &self.version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for NodeSupportedDatabaseVersion {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NodeSupportedDatabaseVersion")
+            .field("db_type", &self.db_type)
+            .field("version", &self.version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NodeSupportedDatabaseVersion {

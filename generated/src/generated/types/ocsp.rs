@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///The cluster's OCSP settings: whether the proxy certificate's revocation status is checked and how often and how patiently the OCSP responder is polled. Returned by `ocsp_get` and sent (partially) to `ocsp_update`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Ocsp {
     /**Turns OCSP checking of the proxy certificate on or off.
@@ -56,6 +56,21 @@ impl ::serde::Serialize for Ocsp {
         w.opt("responder_url", &self.responder_url);
         w.opt("response_timeout", &self.response_timeout);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Ocsp {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Ocsp")
+            .field("ocsp_functionality", &self.ocsp_functionality)
+            .field("query_frequency", &self.query_frequency)
+            .field("recovery_frequency", &self.recovery_frequency)
+            .field("recovery_max_tries", &self.recovery_max_tries)
+            .field("responder_url", &self.responder_url)
+            .field("response_timeout", &self.response_timeout)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -199,7 +214,7 @@ impl<'de> ::serde::Deserialize<'de> for Ocsp {
     }
 }
 ///The last OCSP answer about the proxy certificate, as cached by the cluster (`ocsp_status_get`) or freshly fetched (`ocsp_test`). All fields are read-only; times are HTTP-date strings such as `Wed, 22 Dec 2021 12:50:11 GMT`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OcspStatus {
     /**Revocation status of the proxy certificate as reported by the OCSP responder (read-only).
@@ -243,6 +258,21 @@ impl ::serde::Serialize for OcspStatus {
         w.opt("revocation_time", &self.revocation_time);
         w.opt("this_update", &self.this_update);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for OcspStatus {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OcspStatus")
+            .field("cert_status", &self.cert_status)
+            .field("next_update", &self.next_update)
+            .field("produced_at", &self.produced_at)
+            .field("responder_url", &self.responder_url)
+            .field("revocation_time", &self.revocation_time)
+            .field("this_update", &self.this_update)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for OcspStatus {

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///The proxy of a node, which routes client connections to the shards.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Proxy {
     ///Length of the TCP listen backlog.
@@ -116,6 +116,48 @@ impl ::serde::Serialize for Proxy {
         w.opt("threads_usage_threshold", &self.threads_usage_threshold);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Proxy {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Proxy")
+            .field("backlog", &self.backlog)
+            .field("client_eviction", &self.client_eviction)
+            .field("client_keepcnt", &self.client_keepcnt)
+            .field("client_keepidle", &self.client_keepidle)
+            .field("client_keepintvl", &self.client_keepintvl)
+            .field("conns", &self.conns)
+            .field("duration_usage_threshold", &self.duration_usage_threshold)
+            .field("dynamic_threads_scaling", &self.dynamic_threads_scaling)
+            .field("ignore_bdb_cconn_limit", &self.ignore_bdb_cconn_limit)
+            .field(
+                "ignore_bdb_cconn_output_buff_limits",
+                &self.ignore_bdb_cconn_output_buff_limits,
+            )
+            .field("incoming_connections_capacity", &self.incoming_connections_capacity)
+            .field(
+                "incoming_connections_min_capacity",
+                &self.incoming_connections_min_capacity,
+            )
+            .field(
+                "incoming_connections_rate_limit",
+                &self.incoming_connections_rate_limit,
+            )
+            .field("log_level", &self.log_level)
+            .field("max_listeners", &self.max_listeners)
+            .field("max_servers", &self.max_servers)
+            .field("max_threads", &self.max_threads)
+            .field("max_worker_client_conns", &self.max_worker_client_conns)
+            .field("max_worker_server_conns", &self.max_worker_server_conns)
+            .field("max_worker_txns", &self.max_worker_txns)
+            .field("maxmemory_clients", &self.maxmemory_clients)
+            .field("threads", &self.threads)
+            .field("threads_usage_threshold", &self.threads_usage_threshold)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Proxy {
@@ -580,7 +622,7 @@ impl<'de> ::serde::Deserialize<'de> for ProxyLogLevel {
     }
 }
 ///Body of `proxy_update` and `proxy_update_all`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProxyUpdateRequest {
     ///Restart the proxy when a changed setting needs a restart to take effect.
@@ -600,6 +642,17 @@ impl ::serde::Serialize for ProxyUpdateRequest {
         w.opt("allow_restart", &self.allow_restart);
         w.opt("proxy", &self.proxy);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ProxyUpdateRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProxyUpdateRequest")
+            .field("allow_restart", &self.allow_restart)
+            .field("proxy", &self.proxy)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///A named Redis ACL rule string that roles apply to databases. Also the body of `redis_acl_create` (needs `name` and `acl`) and `redis_acl_update`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RedisAcl {
     ///Account ID in the subscription manager (SM).
@@ -45,6 +45,22 @@ impl ::serde::Serialize for RedisAcl {
         w.opt("name", &self.name);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for RedisAcl {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RedisAcl")
+            .field("account_id", &self.account_id)
+            .field("acl", &self.acl)
+            .field("action_uid", &self.action_uid)
+            .field("max_version", &self.max_version)
+            .field("min_version", &self.min_version)
+            .field("name", &self.name)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///A role: a management level, optionally limited to some databases. Also the body of `role_create` (needs `name` and `management`) and `role_update` (changed fields only).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Role {
     ///Account ID in the subscription manager (SM).
@@ -38,6 +38,21 @@ impl ::serde::Serialize for Role {
         w.opt("resources", &self.resources);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Role {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Role")
+            .field("account_id", &self.account_id)
+            .field("action_uid", &self.action_uid)
+            .field("management", &self.management)
+            .field("name", &self.name)
+            .field("resources", &self.resources)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -328,7 +343,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleManagement {
     }
 }
 ///One resource scope of a role, for example `{"type": "db", "uids": ["1", "2"]}`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RoleResource {
     ///Kind of resource a role scope covers; only databases are supported.
@@ -348,6 +363,17 @@ impl ::serde::Serialize for RoleResource {
         w.opt("type", &self.type_);
         w.opt("uids", &self.uids);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for RoleResource {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RoleResource")
+            .field("type_", &self.type_)
+            .field("uids", &self.uids)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RoleResource {

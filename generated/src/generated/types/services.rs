@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Runtime state of one Redis Software service process on a node (a value of `services_local_list`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LocalServiceInfo {
     ///When the process was started, as an ISO 8601 timestamp.
@@ -27,6 +27,18 @@ impl ::serde::Serialize for LocalServiceInfo {
         w.opt("status", &self.status);
         w.opt("uptime", &self.uptime);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for LocalServiceInfo {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LocalServiceInfo")
+            .field("start_time", &self.start_time)
+            .field("status", &self.status)
+            .field("uptime", &self.uptime)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LocalServiceInfo {
@@ -218,7 +230,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalServiceInfoStatus {
     }
 }
 ///Which service processes to act on and what to do with them.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServicesControlRequest {
     ///What to do with the listed service processes.
@@ -238,6 +250,17 @@ impl ::serde::Serialize for ServicesControlRequest {
         w.req("operation_type", &self.operation_type);
         w.req("services", &self.services);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ServicesControlRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ServicesControlRequest")
+            .field("operation_type", &self.operation_type)
+            .field("services", &self.services)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.

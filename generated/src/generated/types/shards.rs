@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///Body of `shard_action_failover_many`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ShardActionFailoverManyRequest {
     ///Nodes that must not be drained nor receive promoted replicas.
@@ -36,6 +36,21 @@ impl ::serde::Serialize for ShardActionFailoverManyRequest {
         w.opt("redis_version_upgrade", &self.redis_version_upgrade);
         w.req("shard_uids", &self.shard_uids);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ShardActionFailoverManyRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShardActionFailoverManyRequest")
+            .field("dead_nodes", &self.dead_nodes)
+            .field("dead_uids", &self.dead_uids)
+            .field("dry_run", &self.dry_run)
+            .field("force_rebind", &self.force_rebind)
+            .field("redis_version_upgrade", &self.redis_version_upgrade)
+            .field("shard_uids", &self.shard_uids)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -196,7 +211,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionFailoverManyRequest {
     }
 }
 ///Body of `shard_action_failover`; every field is optional.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardActionFailoverRequest {
     ///Nodes that must not be drained nor receive promoted replicas.
@@ -225,6 +240,20 @@ impl ::serde::Serialize for ShardActionFailoverRequest {
         w.opt("force_rebind", &self.force_rebind);
         w.opt("redis_version_upgrade", &self.redis_version_upgrade);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ShardActionFailoverRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShardActionFailoverRequest")
+            .field("dead_nodes", &self.dead_nodes)
+            .field("dead_uid", &self.dead_uid)
+            .field("dry_run", &self.dry_run)
+            .field("force_rebind", &self.force_rebind)
+            .field("redis_version_upgrade", &self.redis_version_upgrade)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -352,7 +381,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionFailoverRequest {
     }
 }
 ///Body of `shard_action_migrate_many`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ShardActionMigrateManyRequest {
     ///Only check whether the migration is possible; 200 when it is, an error otherwise.
@@ -384,6 +413,21 @@ impl ::serde::Serialize for ShardActionMigrateManyRequest {
         w.req("shard_uids", &self.shard_uids);
         w.opt("target_node_uid", &self.target_node_uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ShardActionMigrateManyRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShardActionMigrateManyRequest")
+            .field("dry_run", &self.dry_run)
+            .field("max_concurrent_bdb_migrations", &self.max_concurrent_bdb_migrations)
+            .field("override_rack_policy", &self.override_rack_policy)
+            .field("preserve_roles", &self.preserve_roles)
+            .field("shard_uids", &self.shard_uids)
+            .field("target_node_uid", &self.target_node_uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -535,7 +579,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionMigrateManyRequest {
     }
 }
 ///Body of `shard_action_migrate`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardActionMigrateRequest {
     ///Only check whether the migration is possible; 200 when it is, an error otherwise.
@@ -561,6 +605,19 @@ impl ::serde::Serialize for ShardActionMigrateRequest {
         w.opt("preserve_roles", &self.preserve_roles);
         w.opt("target_node_uid", &self.target_node_uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ShardActionMigrateRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShardActionMigrateRequest")
+            .field("dry_run", &self.dry_run)
+            .field("override_rack_policy", &self.override_rack_policy)
+            .field("preserve_roles", &self.preserve_roles)
+            .field("target_node_uid", &self.target_node_uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -670,7 +727,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionMigrateRequest {
     }
 }
 ///Reply of a shard migrate or failover request that started an action.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardActionResponse {
     ///Unique ID of the started action; poll it with `action_get_v2`.
@@ -690,6 +747,17 @@ impl ::serde::Serialize for ShardActionResponse {
         w.opt("action_uid", &self.action_uid);
         w.opt("description", &self.description);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ShardActionResponse {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShardActionResponse")
+            .field("action_uid", &self.action_uid)
+            .field("description", &self.description)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl crate::extras::StartsAction for ShardActionResponse {
@@ -758,7 +826,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardActionResponse {
     }
 }
 ///The statistics series of one shard, with a few identifying shard fields.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardStats {
     ///Hash slot range of the shard, for example `0-8191`.
@@ -790,6 +858,21 @@ impl ::serde::Serialize for ShardStats {
         w.opt("status", &self.status);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ShardStats {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShardStats")
+            .field("assigned_slots", &self.assigned_slots)
+            .field("intervals", &self.intervals)
+            .field("node_uid", &self.node_uid)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShardStats {
@@ -881,7 +964,7 @@ impl<'de> ::serde::Deserialize<'de> for ShardStats {
     }
 }
 ///One time bucket of shard statistics: the interval bounds plus every shard metric that had a value.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ShardStatsInterval {
     ///AOF rewrites in progress at the same time.
@@ -1057,6 +1140,69 @@ impl ::serde::Serialize for ShardStatsInterval {
         w.opt("write_hits", &self.write_hits);
         w.opt("write_misses", &self.write_misses);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ShardStatsInterval {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ShardStatsInterval")
+            .field("aof_rewrite_inprog", &self.aof_rewrite_inprog)
+            .field("avg_ttl", &self.avg_ttl)
+            .field("big_del_flash", &self.big_del_flash)
+            .field("big_del_ram", &self.big_del_ram)
+            .field("big_fetch_flash", &self.big_fetch_flash)
+            .field("big_fetch_ram", &self.big_fetch_ram)
+            .field("big_io_ratio_flash", &self.big_io_ratio_flash)
+            .field("big_io_ratio_redis", &self.big_io_ratio_redis)
+            .field("big_write_flash", &self.big_write_flash)
+            .field("big_write_ram", &self.big_write_ram)
+            .field("bigstore_io_dels", &self.bigstore_io_dels)
+            .field("bigstore_io_read_bytes", &self.bigstore_io_read_bytes)
+            .field("bigstore_io_reads", &self.bigstore_io_reads)
+            .field("bigstore_io_write_bytes", &self.bigstore_io_write_bytes)
+            .field("bigstore_io_writes", &self.bigstore_io_writes)
+            .field("bigstore_iops", &self.bigstore_iops)
+            .field("bigstore_kv_ops", &self.bigstore_kv_ops)
+            .field("bigstore_objs_flash", &self.bigstore_objs_flash)
+            .field("bigstore_objs_ram", &self.bigstore_objs_ram)
+            .field("bigstore_throughput", &self.bigstore_throughput)
+            .field("blocked_clients", &self.blocked_clients)
+            .field("connected_clients", &self.connected_clients)
+            .field("disk_frag_ratio", &self.disk_frag_ratio)
+            .field("etime", &self.etime)
+            .field("evicted_objects", &self.evicted_objects)
+            .field("expired_objects", &self.expired_objects)
+            .field("fork_cpu_system", &self.fork_cpu_system)
+            .field("fork_cpu_user", &self.fork_cpu_user)
+            .field("interval", &self.interval)
+            .field("last_save_time", &self.last_save_time)
+            .field("main_thread_cpu_system", &self.main_thread_cpu_system)
+            .field("main_thread_cpu_user", &self.main_thread_cpu_user)
+            .field("mem_frag_ratio", &self.mem_frag_ratio)
+            .field("mem_not_counted_for_evict", &self.mem_not_counted_for_evict)
+            .field("mem_size_lua", &self.mem_size_lua)
+            .field("no_of_expires", &self.no_of_expires)
+            .field("no_of_keys", &self.no_of_keys)
+            .field("pubsub_channels", &self.pubsub_channels)
+            .field("pubsub_patterns", &self.pubsub_patterns)
+            .field("rdb_changes_since_last_save", &self.rdb_changes_since_last_save)
+            .field("read_hits", &self.read_hits)
+            .field("read_misses", &self.read_misses)
+            .field("shard_cpu_system", &self.shard_cpu_system)
+            .field("shard_cpu_user", &self.shard_cpu_user)
+            .field("stime", &self.stime)
+            .field("sync_full", &self.sync_full)
+            .field("sync_partial_err", &self.sync_partial_err)
+            .field("sync_partial_ok", &self.sync_partial_ok)
+            .field("total_req", &self.total_req)
+            .field("used_memory", &self.used_memory)
+            .field("used_memory_peak", &self.used_memory_peak)
+            .field("used_memory_rss", &self.used_memory_rss)
+            .field("write_hits", &self.write_hits)
+            .field("write_misses", &self.write_misses)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShardStatsInterval {

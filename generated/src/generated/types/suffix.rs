@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///A DNS suffix (zone) of the cluster.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Suffix {
     /**Whether this is the cluster's default suffix.
@@ -46,6 +46,21 @@ impl ::serde::Serialize for Suffix {
         w.opt("slaves", &self.slaves);
         w.opt("use_aaaa_ns", &self.use_aaaa_ns);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for Suffix {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Suffix")
+            .field("default", &self.default)
+            .field("internal", &self.internal)
+            .field("mdns", &self.mdns)
+            .field("name", &self.name)
+            .field("slaves", &self.slaves)
+            .field("use_aaaa_ns", &self.use_aaaa_ns)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Suffix {

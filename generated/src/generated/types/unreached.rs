@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use super::*;
 ///A group of databases sharing one memory pool.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BdbGroup {
     /**UIDs of the member databases.
@@ -29,6 +29,18 @@ impl ::serde::Serialize for BdbGroup {
         w.opt("memory_size", &self.memory_size);
         w.opt("uid", &self.uid);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for BdbGroup {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BdbGroup")
+            .field("members", &self.members)
+            .field("memory_size", &self.memory_size)
+            .field("uid", &self.uid)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BdbGroup {
@@ -113,7 +125,7 @@ impl<'de> ::serde::Deserialize<'de> for BdbGroup {
 - `bdb_size`: Dataset size reached `threshold` (% of the memory limit).
 - `bdb_syncer_connection_error`: Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_connection_error`. Replica Of sync hit a connection error reaching the source.
 - `bdb_syncer_general_error`: Deprecated since Redis Software 5.0.1: use `bdb_replica_src_syncer_general_error`. Replica Of sync hit a general error.*/
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DbAlertsSettings {
     ///A periodic backup is late by more than `threshold` minutes.
@@ -230,6 +242,48 @@ impl ::serde::Serialize for DbAlertsSettings {
         w.opt("bdb_syncer_connection_error", &self.bdb_syncer_connection_error);
         w.opt("bdb_syncer_general_error", &self.bdb_syncer_general_error);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for DbAlertsSettings {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DbAlertsSettings")
+            .field("bdb_backup_delayed", &self.bdb_backup_delayed)
+            .field("bdb_crdt_src_high_syncer_lag", &self.bdb_crdt_src_high_syncer_lag)
+            .field(
+                "bdb_crdt_src_syncer_connection_error",
+                &self.bdb_crdt_src_syncer_connection_error,
+            )
+            .field(
+                "bdb_crdt_src_syncer_general_error",
+                &self.bdb_crdt_src_syncer_general_error,
+            )
+            .field("bdb_high_latency", &self.bdb_high_latency)
+            .field("bdb_high_syncer_lag", &self.bdb_high_syncer_lag)
+            .field("bdb_high_throughput", &self.bdb_high_throughput)
+            .field("bdb_long_running_action", &self.bdb_long_running_action)
+            .field("bdb_low_throughput", &self.bdb_low_throughput)
+            .field("bdb_ram_dataset_overhead", &self.bdb_ram_dataset_overhead)
+            .field("bdb_ram_values", &self.bdb_ram_values)
+            .field(
+                "bdb_replica_src_high_syncer_lag",
+                &self.bdb_replica_src_high_syncer_lag,
+            )
+            .field(
+                "bdb_replica_src_syncer_connection_error",
+                &self.bdb_replica_src_syncer_connection_error,
+            )
+            .field(
+                "bdb_replica_src_syncer_general_error",
+                &self.bdb_replica_src_syncer_general_error,
+            )
+            .field("bdb_shard_num_ram_values", &self.bdb_shard_num_ram_values)
+            .field("bdb_size", &self.bdb_size)
+            .field("bdb_syncer_connection_error", &self.bdb_syncer_connection_error)
+            .field("bdb_syncer_general_error", &self.bdb_syncer_general_error)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
@@ -501,7 +555,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettings {
     }
 }
 ///Setting of a database alert that fires at a threshold.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DbAlertsSettingsBdbAlertSettingsWithThreshold {
     /**The alert is enabled.
@@ -523,6 +577,17 @@ impl ::serde::Serialize for DbAlertsSettingsBdbAlertSettingsWithThreshold {
         w.opt("enabled", &self.enabled);
         w.opt("threshold", &self.threshold);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for DbAlertsSettingsBdbAlertSettingsWithThreshold {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DbAlertsSettingsBdbAlertSettingsWithThreshold")
+            .field("enabled", &self.enabled)
+            .field("threshold", &self.threshold)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DbAlertsSettingsBdbAlertSettingsWithThreshold {
@@ -583,7 +648,7 @@ impl<'de> ::serde::Deserialize<'de> for DbAlertsSettingsBdbAlertSettingsWithThre
     }
 }
 ///The JSON error object the server sends with 4xx and 5xx responses. Every field is optional: depending on the endpoint the server sends `description`, `message` or both.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorBody {
     ///A human-readable explanation of the error.
@@ -606,6 +671,18 @@ impl ::serde::Serialize for ErrorBody {
         w.opt("error_code", &self.error_code);
         w.opt("message", &self.message);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ErrorBody {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ErrorBody")
+            .field("description", &self.description)
+            .field("error_code", &self.error_code)
+            .field("message", &self.message)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorBody {
@@ -676,7 +753,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorBody {
     }
 }
 ///Multipart body of the removed module upload endpoints (`module_create`, `module_create_v2`): the RAMP-packaged module.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleCreateRequest {
     ///The module package (`.zip`).
@@ -693,6 +770,16 @@ impl ::serde::Serialize for ModuleCreateRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("module", &self.module);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleCreateRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleCreateRequest")
+            .field("module", &self.module)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl ModuleCreateRequest {
@@ -750,7 +837,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateRequest {
     }
 }
 ///Reply of the removed `module_create_v2`: the uploaded module plus the ID of the action that installs it.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleCreateV2Response {
     ///ID of the action installing the module.
@@ -826,6 +913,35 @@ impl ::serde::Serialize for ModuleCreateV2Response {
         w.opt("uid", &self.uid);
         w.opt("version", &self.version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleCreateV2Response {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleCreateV2Response")
+            .field("action_uid", &self.action_uid)
+            .field("author", &self.author)
+            .field("capabilities", &self.capabilities)
+            .field("command_line_args", &self.command_line_args)
+            .field("config_command", &self.config_command)
+            .field("crdb", &self.crdb)
+            .field("dependencies", &self.dependencies)
+            .field("description", &self.description)
+            .field("display_name", &self.display_name)
+            .field("email", &self.email)
+            .field("homepage", &self.homepage)
+            .field("is_bundled", &self.is_bundled)
+            .field("license", &self.license)
+            .field("min_redis_pack_version", &self.min_redis_pack_version)
+            .field("min_redis_version", &self.min_redis_version)
+            .field("module_name", &self.module_name)
+            .field("semantic_version", &self.semantic_version)
+            .field("sha256", &self.sha256)
+            .field("uid", &self.uid)
+            .field("version", &self.version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl crate::extras::StartsAction for ModuleCreateV2Response {
@@ -1086,7 +1202,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleCreateV2Response {
     }
 }
 ///Metadata of a Redis module, as found in a module package.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleMetadata {
     ///Author of the module.
@@ -1167,6 +1283,36 @@ impl ::serde::Serialize for ModuleMetadata {
         w.opt("uid", &self.uid);
         w.opt("version", &self.version);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleMetadata {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleMetadata")
+            .field("author", &self.author)
+            .field("bigstore_version_2_support", &self.bigstore_version_2_support)
+            .field("capabilities", &self.capabilities)
+            .field("capability_name", &self.capability_name)
+            .field("command_line_args", &self.command_line_args)
+            .field("compatible_redis_version", &self.compatible_redis_version)
+            .field("config_command", &self.config_command)
+            .field("crdb", &self.crdb)
+            .field("dependencies", &self.dependencies)
+            .field("description", &self.description)
+            .field("display_name", &self.display_name)
+            .field("email", &self.email)
+            .field("homepage", &self.homepage)
+            .field("license", &self.license)
+            .field("min_redis_version", &self.min_redis_version)
+            .field("module_file", &self.module_file)
+            .field("module_name", &self.module_name)
+            .field("semantic_version", &self.semantic_version)
+            .field("sha256", &self.sha256)
+            .field("uid", &self.uid)
+            .field("version", &self.version)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
@@ -1435,7 +1581,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadata {
     }
 }
 ///Active-Active support of a module, in module metadata.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleMetadataCrdb {
     ///Name under which the module is known to Active-Active databases.
@@ -1455,6 +1601,17 @@ impl ::serde::Serialize for ModuleMetadataCrdb {
         w.opt("name", &self.name);
         w.opt("supported_featureset_versions", &self.supported_featureset_versions);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleMetadataCrdb {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleMetadataCrdb")
+            .field("name", &self.name)
+            .field("supported_featureset_versions", &self.supported_featureset_versions)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ModuleMetadataCrdb {
@@ -1512,7 +1669,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleMetadataCrdb {
     }
 }
 ///Multipart body of `module_user_defined_artifact_upload`: a `.zip` with the module's `.so` binary and its `module.json` metadata (module_name, version, semantic_version, min_redis_version, commands, capabilities).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModuleUserDefinedArtifactUploadRequest {
     ///The module package (`.zip`).
@@ -1529,6 +1686,16 @@ impl ::serde::Serialize for ModuleUserDefinedArtifactUploadRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.req("module", &self.module);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for ModuleUserDefinedArtifactUploadRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ModuleUserDefinedArtifactUploadRequest")
+            .field("module", &self.module)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl ModuleUserDefinedArtifactUploadRequest {
@@ -1589,7 +1756,7 @@ impl<'de> ::serde::Deserialize<'de> for ModuleUserDefinedArtifactUploadRequest {
     }
 }
 ///One line of the NDJSON usage report returned by `usage_report_get`: the usage of one database. Not referenced by the operation itself (its body is text); parse each line but the last (the MD5 hash) with this schema.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UsageReportEntry {
     ///Whether the database is Active-Active.
@@ -1665,6 +1832,35 @@ impl ::serde::Serialize for UsageReportEntry {
         w.opt("used_memory", &self.used_memory);
         w.opt("using_redis_search", &self.using_redis_search);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for UsageReportEntry {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UsageReportEntry")
+            .field("active_active", &self.active_active)
+            .field("api_version", &self.api_version)
+            .field("backup", &self.backup)
+            .field("bdb_uid", &self.bdb_uid)
+            .field("cluster_name", &self.cluster_name)
+            .field("cluster_uuid", &self.cluster_uuid)
+            .field("date", &self.date)
+            .field("dominant_shard_criteria", &self.dominant_shard_criteria)
+            .field("license", &self.license)
+            .field("master_shards_count", &self.master_shards_count)
+            .field("no_eviction", &self.no_eviction)
+            .field("ops_sec", &self.ops_sec)
+            .field("persistence", &self.persistence)
+            .field("provisioned_memory", &self.provisioned_memory)
+            .field("replication", &self.replication)
+            .field("shard_type", &self.shard_type)
+            .field("software_version", &self.software_version)
+            .field("type_", &self.type_)
+            .field("used_memory", &self.used_memory)
+            .field("using_redis_search", &self.using_redis_search)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UsageReportEntry {
@@ -2288,7 +2484,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageReportEntryType {
     }
 }
 ///License information included in each usage report line.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UsageReportLicense {
     ///License activation date and time.
@@ -2323,6 +2519,22 @@ impl ::serde::Serialize for UsageReportLicense {
         w.opt("ram_shards_limit", &self.ram_shards_limit);
         w.opt("shards_limit", &self.shards_limit);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for UsageReportLicense {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UsageReportLicense")
+            .field("activation_date", &self.activation_date)
+            .field("expiration_date", &self.expiration_date)
+            .field("flash_shards_in_use", &self.flash_shards_in_use)
+            .field("flash_shards_limit", &self.flash_shards_limit)
+            .field("ram_shards_in_use", &self.ram_shards_in_use)
+            .field("ram_shards_limit", &self.ram_shards_limit)
+            .field("shards_limit", &self.shards_limit)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UsageReportLicense {

@@ -33,6 +33,7 @@ impl ::serde::Serialize for JwtAuthorize {
 }
 impl ::std::fmt::Debug for JwtAuthorize {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("JwtAuthorize")
             .field("password", &"<redacted>")
@@ -165,6 +166,7 @@ impl ::serde::Serialize for JwtToken {
 }
 impl ::std::fmt::Debug for JwtToken {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("JwtToken")
             .field("access_token", &self.access_token.as_ref().map(|_| "<redacted>"))
@@ -220,7 +222,7 @@ impl<'de> ::serde::Deserialize<'de> for JwtToken {
     }
 }
 ///What one management role allows.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RolePermissions {
     ///Names of the REST API permissions the role grants.
@@ -240,6 +242,17 @@ impl ::serde::Serialize for RolePermissions {
         w.opt("api_permissions", &self.api_permissions);
         w.opt("ui_permissions", &self.ui_permissions);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for RolePermissions {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RolePermissions")
+            .field("api_permissions", &self.api_permissions)
+            .field("ui_permissions", &self.ui_permissions)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RolePermissions {
@@ -384,6 +397,7 @@ impl ::serde::Serialize for User {
 }
 impl ::std::fmt::Debug for User {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("User")
             .field("account_id", &self.account_id)
@@ -924,6 +938,7 @@ impl ::serde::Serialize for UserCreate {
 }
 impl ::std::fmt::Debug for UserCreate {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserCreate")
             .field("account_id", &self.account_id)
@@ -1254,6 +1269,7 @@ impl ::serde::Serialize for UserPasswordAddRequest {
 }
 impl ::std::fmt::Debug for UserPasswordAddRequest {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserPasswordAddRequest")
             .field("new_password", &"<redacted>")
@@ -1372,6 +1388,7 @@ impl ::serde::Serialize for UserPasswordDeleteRequest {
 }
 impl ::std::fmt::Debug for UserPasswordDeleteRequest {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserPasswordDeleteRequest")
             .field("old_password", &"<redacted>")
@@ -1597,6 +1614,7 @@ impl ::serde::Serialize for UserPasswordUpdateRequest {
 }
 impl ::std::fmt::Debug for UserPasswordUpdateRequest {
     #[allow(deprecated)]
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserPasswordUpdateRequest")
             .field("new_password", &"<redacted>")
@@ -1691,7 +1709,7 @@ impl<'de> ::serde::Deserialize<'de> for UserPasswordUpdateRequest {
     }
 }
 ///Body of `user_refresh_jwt` (may be empty).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserRefreshJwtRequest {
     /**Lifetime of the new token in seconds. At least 1. At most 86400.
@@ -1710,6 +1728,16 @@ impl ::serde::Serialize for UserRefreshJwtRequest {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("ttl", &self.ttl);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for UserRefreshJwtRequest {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserRefreshJwtRequest")
+            .field("ttl", &self.ttl)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 /// Chainable setters, for building a request body.
@@ -1907,7 +1935,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRole {
     }
 }
 ///Reply of `user_role_get`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UserRoleGetResponse {
     ///Management role of a user (`user.role`); `db_viewer` when not set. On clusters with role-based access control, `role_uids` is used instead.
@@ -1924,6 +1952,16 @@ impl ::serde::Serialize for UserRoleGetResponse {
         let mut w = crate::unfit::Writer::new(serializer)?;
         w.opt("role", &self.role);
         w.end(&self.extra)
+    }
+}
+impl ::std::fmt::Debug for UserRoleGetResponse {
+    #[allow(deprecated)]
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserRoleGetResponse")
+            .field("role", &self.role)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserRoleGetResponse {
