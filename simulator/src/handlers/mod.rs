@@ -19,6 +19,7 @@ pub(crate) mod proxies;
 pub(crate) mod roles;
 pub(crate) mod settings;
 pub(crate) mod shard_actions;
+pub(crate) mod stats;
 pub(crate) mod users;
 
 use crate::api::Handler;
@@ -40,6 +41,7 @@ pub(crate) fn registered() -> Vec<(&'static str, Handler)> {
         placement::register(),
         proxies::register(),
         shard_actions::register(),
+        stats::register(),
     ]
     .concat()
 }

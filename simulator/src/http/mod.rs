@@ -367,7 +367,7 @@ mod tests {
             );
         }
         assert_eq!(handlers().len(), all.len());
-        assert_eq!(all.len(), 149, "registered operations");
+        assert_eq!(all.len(), 159, "registered operations");
     }
 
     #[test]

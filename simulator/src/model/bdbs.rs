@@ -840,7 +840,7 @@ pub(super) fn placed(s: &Store, count: usize, bdb: &types::Bdb) -> Result<Vec<i6
 
 /// The hash slots of master `index` of `masters`, as a cluster numbers them (`16k` policy:
 /// 0-16383 split in equal ranges; a replica serves its master's).
-fn slots(index: usize, masters: usize) -> String {
+pub(crate) fn slots(index: usize, masters: usize) -> String {
     let masters = masters.max(1);
     let start = 16_384 * index / masters;
     let end = 16_384 * (index + 1) / masters - 1;

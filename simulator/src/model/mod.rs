@@ -26,6 +26,7 @@ pub(crate) mod proxies;
 pub(crate) mod roles;
 pub(crate) mod settings;
 pub(crate) mod shard_actions;
+pub(crate) mod stats;
 pub(crate) mod users;
 
 use serde::de::DeserializeOwned;

@@ -1350,3 +1350,164 @@ async fn the_health_report_is_the_clusters() {
     );
     sim.shutdown().await;
 }
+
+/// The statistics of shards, nodes and the cluster follow what the database's redis-server
+/// holds and where its shards are placed: the primaries' keys add up to the keys written,
+/// each replica holds what its primary holds and serves nothing, the nodes add up their
+/// shards, and the cluster its nodes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shard_node_and_cluster_statistics_follow_the_data() {
+    let _process = crate::common::share_the_process().await;
+    let sim = common::start().await;
+    let client = common::client(&sim);
+    let (status, db) = call(
+        &sim,
+        "POST",
+        "/v1/bdbs",
+        Some(json!({ "name": "counted", "memory_size": 1 << 26, "shards_count": 2, "replication": true })),
+    )
+    .await;
+    assert_eq!(status, 200, "{db}");
+    wait(&client, &db).await;
+    let uid = db["uid"].as_i64().expect("a uid");
+    let got = client.bdb_get(uid).send().await.expect("get").into_inner();
+    let port = u16::try_from(got.port.expect("a port")).expect("a port number");
+    const KEYS: usize = 11;
+    tokio::task::spawn_blocking(move || {
+        let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).expect("url");
+        let mut conn = client.get_connection().expect("connect");
+        for i in 0..KEYS {
+            redis::cmd("SET")
+                .arg(format!("k{i}"))
+                .arg(i)
+                .query::<()>(&mut conn)
+                .expect("SET");
+        }
+    })
+    .await
+    .expect("redis task");
+
+    // Shards: one series each, placed as `/v1/bdbs/{uid}/shards` says.
+    let (_, placed) = call(&sim, "GET", &format!("/v1/bdbs/{uid}/shards"), None).await;
+    let placed = placed.as_array().expect("a list").clone();
+    assert_eq!(placed.len(), 4);
+    let (status, series) = call(
+        &sim,
+        "GET",
+        &format!("/v1/shards/stats?parent_uid={uid}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{series}");
+    let series = series.as_array().expect("a list").clone();
+    assert_eq!(series.len(), 4, "{series:?}");
+    let (mut primary_keys, mut replicas) = (0.0, 0);
+    for (shard, stats) in placed.iter().zip(&series) {
+        assert_eq!(stats["uid"], shard["uid"]);
+        assert_eq!(stats["node_uid"], shard["node_uid"]);
+        assert_eq!(stats["assigned_slots"], shard["assigned_slots"]);
+        let interval = &stats["intervals"][0];
+        assert_eq!(interval["interval"], "1sec");
+        let keys = interval["no_of_keys"].as_f64().expect("no_of_keys");
+        if shard["role"] == "master" {
+            primary_keys += keys;
+        } else {
+            // The replica follows its primary, the shard before it.
+            let primary = &series[series.iter().position(|s| s == stats).unwrap() - 1];
+            assert_eq!(
+                keys,
+                primary["intervals"][0]["no_of_keys"].as_f64().unwrap()
+            );
+            assert_eq!(interval["total_req"], 0.0, "{interval}");
+            assert_eq!(interval["connected_clients"], 0.0, "{interval}");
+            replicas += 1;
+        }
+    }
+    assert_eq!(primary_keys, KEYS as f64, "{series:?}");
+    assert_eq!(replicas, 2);
+
+    // The same through the other shard routes, with a chosen interval and metrics.
+    let first = placed[0]["uid"].as_str().expect("a uid");
+    let (status, one) = call(
+        &sim,
+        "GET",
+        &format!("/v1/shards/stats/{first}?interval=1hour"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["intervals"][0]["interval"], "1hour", "{one}");
+    assert_eq!(
+        one["intervals"][0]["no_of_keys"], series[0]["intervals"][0]["no_of_keys"],
+        "{one}"
+    );
+    let (status, chosen) = call(
+        &sim,
+        "GET",
+        &format!("/v1/shards/stats?parent_uid={uid}&metrics=no_of_keys,used_memory"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{chosen}");
+    let interval = chosen[0]["intervals"][0].as_object().expect("an interval");
+    let mut names: Vec<&str> = interval.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["etime", "interval", "no_of_keys", "stime", "used_memory"]
+    );
+    let (_, last) = call(&sim, "GET", "/v1/shards/stats/last", None).await;
+    for shard in &placed {
+        let uid = shard["uid"].as_str().expect("a uid");
+        assert!(last[uid]["used_memory"].as_f64().is_some(), "{last}");
+    }
+    let (_, last_one) = call(&sim, "GET", &format!("/v1/shards/stats/last/{first}"), None).await;
+    assert_eq!(last_one.as_object().map(|m| m.len()), Some(1), "{last_one}");
+
+    // Nodes: their memory is what node status says; clients and requests add up their shards.
+    let (_, nodes) = call(&sim, "GET", "/v1/nodes/stats", None).await;
+    let nodes = nodes.as_array().expect("a list").clone();
+    let (_, status_of) = call(&sim, "GET", "/v1/nodes/status", None).await;
+    assert_eq!(nodes.len(), status_of.as_object().expect("a map").len());
+    let mut free = 0.0;
+    for node in &nodes {
+        let uid = node["uid"].as_str().expect("a uid");
+        let interval = &node["intervals"][0];
+        assert_eq!(
+            interval["free_memory"].as_f64(),
+            status_of[uid]["free_ram"].as_f64(),
+            "node {uid}: {interval}"
+        );
+        let on_node: f64 = series
+            .iter()
+            .filter(|s| s["node_uid"] == uid)
+            .map(|s| s["intervals"][0]["connected_clients"].as_f64().unwrap())
+            .sum();
+        assert_eq!(interval["conns"].as_f64(), Some(on_node), "node {uid}");
+        let cpu: f64 = ["cpu_idle", "cpu_system", "cpu_user"]
+            .iter()
+            .map(|k| interval[k].as_f64().expect("a CPU share"))
+            .sum();
+        assert!(cpu > 0.0 && cpu <= 1.0 + 1e-9, "{interval}");
+        assert!(interval["persistent_storage_free"].as_f64().unwrap() > 0.0);
+        free += interval["free_memory"].as_f64().unwrap();
+    }
+    let (status, cluster) = call(&sim, "GET", "/v1/cluster/stats/last", None).await;
+    assert_eq!(status, 200, "{cluster}");
+    assert_eq!(cluster["free_memory"].as_f64(), Some(free), "{cluster}");
+    let (_, cluster_series) = call(&sim, "GET", "/v1/cluster/stats?interval=5min", None).await;
+    assert_eq!(cluster_series["intervals"][0]["interval"], "5min");
+
+    // What does not exist.
+    for (path, status) in [
+        ("/v1/shards/stats/999".to_string(), 404),
+        ("/v1/shards/stats/last/999".to_string(), 404),
+        ("/v1/nodes/stats/99".to_string(), 404),
+        ("/v1/nodes/stats/last/99".to_string(), 404),
+        ("/v1/shards/stats?parent_uid=999".to_string(), 404),
+    ] {
+        let (got, body) = call(&sim, "GET", &path, None).await;
+        assert_eq!(got, status, "{path}: {body}");
+    }
+    sim.shutdown().await;
+}
