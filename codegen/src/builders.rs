@@ -168,7 +168,7 @@ pub fn operation(template: &ItemImpl, method: &ImplItemFn) -> Result<Vec<Item>, 
             return Err(err(format!("`{op}` has a parameter that is not a name")));
         };
         let name = pi.ident.clone();
-        for reserved in ["client", "send"] {
+        for reserved in ["client", "send", "request"] {
             if name == reserved {
                 return Err(err(format!(
                     "`{op}` has a parameter named `{reserved}`, which its builder uses itself"
@@ -546,10 +546,16 @@ mod tests {
 
     #[test]
     fn a_parameter_the_builder_needs_itself_is_an_error() {
-        let method: ImplItemFn = parse_quote! {
-            pub async fn thing_get<'a>(&'a self, client: Option<i64>) -> Result<(), crate::Error> {}
-        };
-        let e = operation(&client_impl(), &method).expect_err("reserved name");
-        assert!(e.to_string().contains("parameter named `client`"), "{e}");
+        for name in ["client", "send", "request"] {
+            let name = Ident::new(name, Span::call_site());
+            let method: ImplItemFn = parse_quote! {
+                pub async fn thing_get<'a>(&'a self, #name: Option<i64>) -> Result<(), crate::Error> {}
+            };
+            let e = operation(&client_impl(), &method).expect_err("reserved name");
+            assert!(
+                e.to_string().contains(&format!("parameter named `{name}`")),
+                "{e}"
+            );
+        }
     }
 }
