@@ -248,17 +248,19 @@ pub(crate) async fn shards(
     let procs = processes(shared, &all).await;
     Ok(all
         .iter()
-        .map(|sh| {
-            let p = &procs[&sh.bdb];
-            json!({
-                "uid": sh.uid,
-                "node_uid": sh.node.to_string(),
-                "assigned_slots": sh.slots,
-                "status": "active",
-                "intervals": [query.interval(shard_metrics(sh, p))],
-            })
-        })
+        .map(|sh| shard_series(sh, &procs[&sh.bdb], query))
         .collect())
+}
+
+/// One shard's series (`ShardStats`).
+fn shard_series(sh: &Placed, p: &Process, query: &Query) -> Value {
+    json!({
+        "uid": sh.uid,
+        "node_uid": sh.node.to_string(),
+        "assigned_slots": sh.slots,
+        "status": "active",
+        "intervals": [query.interval(shard_metrics(sh, p))],
+    })
 }
 
 /// The latest interval of every shard, keyed by shard uid.
@@ -283,13 +285,7 @@ pub(crate) async fn shard(shared: &Shared, uid: &str, query: &Query) -> Result<V
         .find(|sh| sh.uid == uid)
         .ok_or_else(|| ModelError::not_found("shard", uid))?;
     let procs = processes(shared, std::slice::from_ref(sh)).await;
-    Ok(json!({
-        "uid": sh.uid,
-        "node_uid": sh.node.to_string(),
-        "assigned_slots": sh.slots,
-        "status": "active",
-        "intervals": [query.interval(shard_metrics(sh, &procs[&sh.bdb]))],
-    }))
+    Ok(shard_series(sh, &procs[&sh.bdb], query))
 }
 
 /// One shard's latest interval, keyed by its uid.
